@@ -1,0 +1,52 @@
+"""Runs the dbt build against the configured warehouse (for people who do not use Dagster)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from .clock import warehouse_now
+from .config import PROJECT_ROOT, Settings
+from .retention import purge_personal_data
+from .store import RawStore
+from .warehouse import connect
+
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+
+def dbt_executable() -> str:
+    beside_python = Path(sys.executable).with_name("dbt")
+    return str(beside_python) if beside_python.exists() else (shutil.which("dbt") or "dbt")
+
+
+def dbt_env(settings: Settings) -> dict[str, str]:
+    """dbt runs in its project folder, so it gets the absolute warehouse path Python resolved."""
+    env = dict(os.environ)
+    env["DUCKDB_PATH"] = str(settings.duckdb_path)
+    env.setdefault("DO_NOT_TRACK", "1")
+    return env
+
+
+def purge_raw(settings: Settings) -> dict[str, int]:
+    """Apply raw-table retention on the warehouse clock before dbt reads raw (time may have moved alone)."""
+    conn = connect(settings.duckdb_path)
+    try:
+        RawStore.ensure_schema(conn)
+        conn.execute("BEGIN TRANSACTION")
+        purged = purge_personal_data(conn, warehouse_now())
+        conn.execute("COMMIT")
+        return purged
+    finally:
+        conn.close()
+
+
+def dbt_build(settings: Settings, *, full_refresh: bool = False, extra: list[str] | None = None) -> int:
+    purge_raw(settings)
+    command = [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    if full_refresh:
+        command.append("--full-refresh")
+    command += extra or []
+    return subprocess.run(command, env=dbt_env(settings), check=False).returncode

@@ -1,0 +1,126 @@
+"""`lever-warehouse`: sync Lever into DuckDB, build the unified schema, or both."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+
+from .build import dbt_build
+from .clock import parse_instant
+from .config import load_settings
+from .errors import LeverWarehouseError
+from .runner import Outcome, run_syncs
+from .sync import Mode
+
+
+def _progress_printer() -> object:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(integration_id: str, snapshot: dict[str, float]) -> None:
+        sys.stderr.write(
+            f"\r[{integration_id}] {snapshot['requests']:.0f} requests ({snapshot['req_per_s']:.1f} req/s), "
+            f"{snapshot['retries']:.0f} retries, {snapshot['records']:.0f} records written   "
+        )
+        sys.stderr.flush()
+
+    return show
+
+
+def _summary(outcomes: list[Outcome], warehouse: str) -> str:
+    lines = [f"warehouse: {warehouse}"]
+    for outcome in outcomes:
+        if outcome.result is None:
+            lines.append(f"{outcome.integration_id}: FAILED: {outcome.error}")
+            continue
+        r = outcome.result
+        seconds = (r.ended_at - r.started_at).total_seconds() if r.ended_at else 0.0
+        rate = r.total_requests / seconds if seconds > 0 else 0.0
+        lines.append(
+            f"{r.integration_id}: {r.mode} sync ok in {seconds:.1f}s: {r.total_requests} requests "
+            f"({rate:.1f} req/s), {r.retries} retries, {r.opportunities_seen} opportunities listed, "
+            f"{r.opportunities_refreshed} with children refreshed"
+        )
+        changed = {k: v for k, v in sorted(r.records.items()) if v}
+        if changed:
+            lines.append("  rows written: " + ", ".join(f"{k}={v}" for k, v in changed.items()))
+        if not r.confidential_access:
+            lines.append("  note: the key has no confidential access; confidential records were skipped")
+    return "\n".join(lines)
+
+
+def _window(values: Sequence[str] | None) -> tuple[datetime, datetime] | None:
+    if not values:
+        return None
+    start, end = (parse_instant(v) for v in values)
+    if end <= start:
+        raise LeverWarehouseError("--window END must be after START")
+    return start, end
+
+
+def _sync(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    window = _window(args.window)
+    mode = Mode.WINDOW if window else (Mode.FULL if args.full else Mode.DELTA)
+    outcomes = run_syncs(
+        settings, [args.integration] if args.integration else None, mode, window, progress=_progress_printer()
+    )
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    print(_summary(outcomes, str(settings.duckdb_path)))
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        print(f"error: {outcome.error}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    code = dbt_build(load_settings(), full_refresh=args.full_refresh)
+    if code:
+        print(f"error: dbt build failed (exit {code}); see the dbt output above", file=sys.stderr)
+    return code
+
+
+def _run(args: argparse.Namespace) -> int:
+    code = _sync(args)
+    if code:
+        return code
+    args.full_refresh = False
+    return _build(args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lever-warehouse", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, handler, text in (
+        ("sync", _sync, "extract Lever into the lever_raw tables"),
+        ("run", _run, "sync, then build the unified schema"),
+    ):
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--full", action="store_true", help="full reconciliation: re-list everything")
+        command.add_argument("--integration", help="only this integration id (default: all configured)")
+        command.add_argument(
+            "--window", nargs=2, metavar=("START", "END"), help="re-extract records created or updated in [START, END]"
+        )
+        command.set_defaults(handler=handler)
+    build = commands.add_parser("build", help="dbt build of the unified schema")
+    build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    build.set_defaults(handler=_build)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    try:
+        return args.handler(args)
+    except LeverWarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("error: interrupted; committed pages are kept and the next run resumes from them", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,210 @@
+"""Async Lever HTTP client: shared token bucket, bounded concurrency, bounded jittered retries."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import json
+import logging
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+
+from .auth import Credentials
+from .errors import (
+    InvalidOffsetToken,
+    LeverAuthError,
+    LeverPayloadError,
+    LeverPermissionError,
+    LeverRequestError,
+    LeverUnavailable,
+)
+from .ratelimit import TokenBucket
+
+log = logging.getLogger("lever_warehouse.client")
+
+Params = list[tuple[str, str]]
+
+
+@dataclass
+class RequestStats:
+    """What a run cost: requests per endpoint template, statuses, retries."""
+
+    requests: Counter[str] = field(default_factory=Counter)
+    statuses: Counter[int] = field(default_factory=Counter)
+    retries: int = 0
+    retry_reasons: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def total(self) -> int:
+        return sum(self.requests.values())
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_retries: int = 8
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        # Full jitter in the upper half: spreads concurrent retriers without ever retrying instantly.
+        ceiling = min(self.max_delay, self.base_delay * (2**attempt))
+        return ceiling * rng.uniform(0.5, 1.0)
+
+
+_RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+
+
+class LeverClient:
+    def __init__(
+        self,
+        base_url: str,
+        credentials: Credentials,
+        limiter: TokenBucket,
+        *,
+        http: httpx.AsyncClient,
+        concurrency: int = 16,
+        retry: RetryPolicy | None = None,
+        stats: RequestStats | None = None,
+        seed: int | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._credentials = credentials
+        self._limiter = limiter
+        self._http = http
+        self._slots = asyncio.Semaphore(max(1, concurrency))
+        self._retry = retry or RetryPolicy()
+        self._rng = random.Random(seed)
+        self.stats = stats or RequestStats()
+        self._server_time: tuple[datetime, float] | None = None
+
+    def server_now(self) -> datetime | None:
+        """Lever's clock, from the last `Date` header: windows are built on the server's time, not ours."""
+        if self._server_time is None:
+            return None
+        seen, at = self._server_time
+        return seen + timedelta(seconds=time.monotonic() - at)
+
+    def _note_date(self, response: httpx.Response) -> None:
+        value = response.headers.get("date")
+        if not value:
+            return
+        try:
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        self._server_time = (parsed.astimezone(UTC), time.monotonic())
+
+    async def get_json(self, path: str, params: Params | None = None, *, endpoint: str) -> dict[str, Any]:
+        """GET and decode one response body; raises a typed LeverError naming `endpoint` on failure."""
+        url = f"{self.base_url}{path}"
+        reauthorized = False
+        attempt = 0
+        while True:
+            await self._limiter.acquire()
+            async with self._slots:
+                self.stats.requests[endpoint] += 1
+                try:
+                    response = await self._http.get(
+                        url, params=params, headers={"Authorization": await self._credentials.header()}
+                    )
+                except (httpx.TimeoutException, httpx.TransportError) as exc:
+                    reason = _transport_reason(exc)
+                else:
+                    self.stats.statuses[response.status_code] += 1
+                    self._note_date(response)
+                    status = response.status_code
+                    if status == 200:
+                        try:
+                            return _decode(response)
+                        except ValueError:
+                            reason = "truncated or invalid JSON body"
+                    elif status in _RETRYABLE_STATUS:
+                        if status == 429:
+                            self._limiter.drain()
+                        reason = f"HTTP {status}"
+                    elif status == 401 and self._credentials.renewable and not reauthorized:
+                        reauthorized = True
+                        await self._credentials.refresh()
+                        continue
+                    else:
+                        raise _client_error(response, endpoint)
+            if attempt >= self._retry.max_retries:
+                raise LeverUnavailable(
+                    f"GET {endpoint} still failing after {attempt + 1} attempts (last: {reason}); "
+                    "Lever may be down or rate limiting hard: rerun later, nothing was lost",
+                    endpoint=endpoint,
+                )
+            delay = self._retry.delay(attempt, self._rng)
+            attempt += 1
+            self.stats.retries += 1
+            self.stats.retry_reasons[reason] += 1
+            log.warning(
+                "retry %d/%d of GET %s after %s, waiting %.2fs",
+                attempt,
+                self._retry.max_retries,
+                endpoint,
+                reason,
+                delay,
+            )
+            await asyncio.sleep(delay)
+
+
+def _transport_reason(exc: Exception) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    return f"connection error ({type(exc).__name__})"
+
+
+def _decode(response: httpx.Response) -> dict[str, Any]:
+    body = json.loads(response.content)
+    if not isinstance(body, dict):
+        raise ValueError("body is not a JSON object")
+    return body
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200]
+    if isinstance(body, dict):
+        return str(body.get("message") or body.get("code") or body)[:300]
+    return str(body)[:300]
+
+
+def _client_error(response: httpx.Response, endpoint: str) -> Exception:
+    status = response.status_code
+    message = _error_message(response)
+    if status == 401:
+        return LeverAuthError(
+            f"Lever rejected the credentials (401) on GET {endpoint}: {message}. "
+            "Check LEVER_API_KEY (or the OAuth variables) and LEVER_BASE_URL (production, EU and sandbox "
+            "keys are not interchangeable)",
+            endpoint=endpoint,
+            status=status,
+        )
+    if status == 403:
+        return LeverPermissionError(
+            f"Lever refused GET {endpoint} (403: {message}); give the API key the read permission for "
+            f"'{endpoint}' in Settings > Integrations and API > API Credentials",
+            endpoint=endpoint,
+            status=status,
+        )
+    if status == 400 and "offset token" in message.lower():
+        return InvalidOffsetToken(f"GET {endpoint}: {message}", endpoint=endpoint, status=status)
+    return LeverRequestError(f"GET {endpoint} failed with HTTP {status}: {message}", endpoint=endpoint, status=status)
+
+
+def require_list(body: dict[str, Any], endpoint: str) -> list[dict[str, Any]]:
+    data = body.get("data")
+    if not isinstance(data, list):
+        raise LeverPayloadError(f"GET {endpoint}: expected a list under 'data'", endpoint=endpoint)
+    return [row for row in data if isinstance(row, dict)]

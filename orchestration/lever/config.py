@@ -1,0 +1,232 @@
+"""Configuration from the environment and the optional integrations file (TOML)."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import ConfigError
+from .secrets import Secret
+
+DEFAULT_BASE_URL = "https://api.lever.co/v1"
+LEVER_RATE_LIMIT = 10.0
+LEVER_BURST = 20
+# The embedded sandbox runs 20x Lever's limit so `make run` finishes in seconds; documented in the README.
+SANDBOX_RATE_LIMIT = 200.0
+SANDBOX_BURST = 400
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9:_.-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class ApiKeyAuth:
+    api_key: Secret
+
+
+@dataclass(frozen=True)
+class OAuthAuth:
+    client_id: str
+    client_secret: Secret
+    refresh_token: Secret
+    token_url: str
+
+
+@dataclass(frozen=True)
+class SandboxSpec:
+    """An account served by the built-in Lever simulator, persisted under `state_dir`."""
+
+    seed: int = 0
+    opportunities: int = 500
+    state_dir: Path | None = None
+
+
+@dataclass(frozen=True)
+class Integration:
+    id: str
+    base_url: str = DEFAULT_BASE_URL
+    auth: ApiKeyAuth | OAuthAuth | None = None
+    sandbox: SandboxSpec | None = None
+    rate_limit: float = LEVER_RATE_LIMIT
+    burst: int = LEVER_BURST
+    # Lever answers in 100-500 ms; 16 requests in flight keep a 10 req/s bucket busy even at 1.5 s latency.
+    concurrency: int = 16
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "_", self.id.lower()).strip("_")
+
+
+@dataclass(frozen=True)
+class Settings:
+    duckdb_path: Path
+    integrations: tuple[Integration, ...]
+    overlap_seconds: int = 300
+    request_timeout: float = 30.0
+    max_retries: int = 8
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def integration(self, integration_id: str) -> Integration:
+        for item in self.integrations:
+            if item.id == integration_id:
+                return item
+        known = ", ".join(i.id for i in self.integrations)
+        raise ConfigError(f"unknown integration {integration_id!r}; configured: {known}")
+
+
+def default_token_url(base_url: str) -> str:
+    """Lever's OAuth server is not on the API host; map the documented hosts, else the API host's /oauth/token."""
+    parts = urlsplit(base_url)
+    host = parts.hostname or ""
+    if host == "api.lever.co":
+        return "https://auth.lever.co/oauth/token"
+    if host == "api.eu.lever.co":
+        return "https://auth.eu.lever.co/oauth/token"
+    if host == "api.sandbox.lever.co":
+        return "https://sandbox-lever.auth0.com/oauth/token"
+    return f"{parts.scheme}://{parts.netloc}/oauth/token"
+
+
+def _read(env: Mapping[str, str], name: str) -> str:
+    return env.get(name, "").strip()
+
+
+def _auth_from_env(env: Mapping[str, str], names: Mapping[str, str], base_url: str, where: str):
+    api_key = _read(env, names["api_key"])
+    oauth = {k: _read(env, names[k]) for k in ("client_id", "client_secret", "refresh_token")}
+    if api_key:
+        return ApiKeyAuth(Secret(api_key))
+    if any(oauth.values()):
+        missing = [names[k] for k, v in oauth.items() if not v]
+        if missing:
+            raise ConfigError(f"{where}: OAuth needs {', '.join(missing)} as well")
+        token_url = _read(env, names["token_url"]) or default_token_url(base_url)
+        return OAuthAuth(oauth["client_id"], Secret(oauth["client_secret"]), Secret(oauth["refresh_token"]), token_url)
+    return None
+
+
+def _validate_id(value: str) -> str:
+    if not _ID_PATTERN.match(value):
+        raise ConfigError(
+            f"integration id {value!r} must be lowercase letters, digits and ':_.-' (e.g. 'lever:acme'); "
+            "it is part of every warehouse id, so choose it once"
+        )
+    return value
+
+
+def _sandbox_spec(env: Mapping[str, str], table: Mapping, slug: str, data_dir: Path) -> SandboxSpec:
+    return SandboxSpec(
+        seed=int(table.get("seed", _read(env, "LEVER_SANDBOX_SEED") or 0)),
+        opportunities=int(table.get("opportunities", _read(env, "LEVER_SANDBOX_OPPORTUNITIES") or 500)),
+        state_dir=Path(table["state_dir"]) if "state_dir" in table else data_dir / "sandbox" / slug,
+    )
+
+
+def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Integration, ...]:
+    try:
+        document = tomllib.loads(path.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read integrations file {path}: {exc}") from exc
+    entries = document.get("integrations", [])
+    if not entries:
+        raise ConfigError(f"{path} lists no [[integrations]]")
+    result = []
+    for entry in entries:
+        integration_id = _validate_id(str(entry.get("id", "")))
+        base_url = str(entry.get("base_url", DEFAULT_BASE_URL)).rstrip("/")
+        prefix = f"{path}: integration {integration_id}"
+        if "sandbox" in entry:
+            slug = Integration(integration_id).slug
+            spec = _sandbox_spec(env, entry["sandbox"] or {}, slug, data_dir)
+            result.append(_sandbox_integration(integration_id, spec, entry))
+            continue
+        names = {
+            "api_key": entry.get("api_key_env", ""),
+            "client_id": entry.get("oauth_client_id_env", ""),
+            "client_secret": entry.get("oauth_client_secret_env", ""),
+            "refresh_token": entry.get("oauth_refresh_token_env", ""),
+            "token_url": entry.get("oauth_token_url_env", ""),
+        }
+        if not (names["api_key"] or names["client_id"]):
+            raise ConfigError(f"{prefix}: set api_key_env or the oauth_*_env names (or a [sandbox] table)")
+        auth = _auth_from_env(env, names, base_url, prefix)
+        if auth is None:
+            wanted = names["api_key"] or names["client_id"]
+            raise ConfigError(f"{prefix}: environment variable {wanted} is empty or unset")
+        result.append(
+            Integration(
+                id=integration_id,
+                base_url=base_url,
+                auth=auth,
+                rate_limit=float(entry.get("rate_limit", LEVER_RATE_LIMIT)),
+                burst=int(entry.get("burst", LEVER_BURST)),
+                concurrency=int(entry.get("concurrency", 16)),
+            )
+        )
+    ids = [i.id for i in result]
+    if len(set(ids)) != len(ids):
+        raise ConfigError(f"{path}: integration ids must be unique")
+    return tuple(result)
+
+
+def _sandbox_integration(integration_id: str, spec: SandboxSpec, entry: Mapping) -> Integration:
+    return Integration(
+        id=integration_id,
+        base_url="",  # known once the embedded server has started
+        sandbox=spec,
+        rate_limit=float(entry.get("rate_limit", SANDBOX_RATE_LIMIT)),
+        burst=int(entry.get("burst", SANDBOX_BURST)),
+        concurrency=int(entry.get("concurrency", 32)),
+    )
+
+
+def resolve_duckdb_path(env: Mapping[str, str]) -> Path:
+    """Resolved once to an absolute path: dbt runs with its project folder as cwd and must see the same file."""
+    raw = _read(env, "DUCKDB_PATH") or "data/warehouse.duckdb"
+    path = Path(raw).expanduser()
+    if not path.is_absolute():
+        path = PROJECT_ROOT / path
+    return path.resolve()
+
+
+ENV_NAMES = {
+    "api_key": "LEVER_API_KEY",
+    "client_id": "LEVER_OAUTH_CLIENT_ID",
+    "client_secret": "LEVER_OAUTH_CLIENT_SECRET",
+    "refresh_token": "LEVER_OAUTH_REFRESH_TOKEN",
+    "token_url": "LEVER_OAUTH_TOKEN_URL",
+}
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    duckdb_path = resolve_duckdb_path(env)
+    data_dir = duckdb_path.parent
+    file_name = _read(env, "LEVER_INTEGRATIONS_FILE")
+    if file_name:
+        path = Path(file_name).expanduser()
+        if not path.is_absolute():
+            path = PROJECT_ROOT / path
+        integrations = _from_file(path, env, data_dir)
+    else:
+        base_url = (_read(env, "LEVER_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+        auth = _auth_from_env(env, ENV_NAMES, base_url, "environment")
+        if auth is None:
+            integration_id = _validate_id(_read(env, "LEVER_INTEGRATION_ID") or "lever:sandbox")
+            slug = Integration(integration_id).slug
+            integrations = (_sandbox_integration(integration_id, _sandbox_spec(env, {}, slug, data_dir), {}),)
+        else:
+            integration_id = _validate_id(_read(env, "LEVER_INTEGRATION_ID") or "lever:default")
+            integrations = (Integration(id=integration_id, base_url=base_url, auth=auth),)
+    return Settings(
+        duckdb_path=duckdb_path,
+        integrations=integrations,
+        overlap_seconds=int(_read(env, "LEVER_OVERLAP_SECONDS") or 300),
+        request_timeout=float(_read(env, "LEVER_REQUEST_TIMEOUT") or 30),
+        max_retries=int(_read(env, "LEVER_MAX_RETRIES") or 8),
+    )

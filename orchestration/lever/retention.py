@@ -1,0 +1,49 @@
+"""Personal-data retention in the raw tables: what left Lever 14 days ago keeps only its id and markers."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import duckdb
+
+from .endpoints import Kind, children_of, of_kind
+from .store import SCHEMA
+
+RETENTION = timedelta(days=14)
+
+# Tombstone feeds hold ids and deletion times only; every other table may hold someone's data.
+PURGEABLE = tuple(e.name for e in of_kind(Kind.ACCOUNT) + of_kind(Kind.OPPORTUNITIES) + of_kind(Kind.EMBEDDED)
+                  + of_kind(Kind.OPPORTUNITY_CHILD) + of_kind(Kind.POSTING_CHILD))  # fmt: skip
+
+
+def purge_personal_data(conn: duckdb.DuckDBPyConnection, now: datetime) -> dict[str, int]:
+    """Null the payload of every raw row gone for 14 days, and at once for anonymized candidates' leftovers.
+
+    Lever's own anonymization replaces the opportunity payload (raw keeps only the latest version), but
+    children that vanished with it (resumes, files) still hold the old personal data until purged here.
+    Purged rows get a new load sequence so the incremental dbt models re-read them.
+    Returns rows purged per table. Runs inside the caller's transaction when there is one.
+    """
+    cutoff = now - RETENTION
+    purged: dict[str, int] = {}
+    anonymized_children = {child.name for child in children_of("opportunities")}
+    for table in PURGEABLE:
+        anonymized = ""
+        if table in anonymized_children:
+            anonymized = f"""
+                OR ((deleted_at IS NOT NULL OR missing_since IS NOT NULL) AND parent_id IN (
+                    SELECT id FROM {SCHEMA}.opportunities o
+                    WHERE o.integration_id = t.integration_id
+                      AND json_extract(o.payload, '$.isAnonymized')::BOOLEAN IS TRUE))"""
+        count = conn.execute(
+            f"""
+            UPDATE {SCHEMA}.{table} AS t
+            SET payload = NULL, payload_hash = NULL, purged_at = $now, _seq = nextval('{SCHEMA}._load_seq')
+            WHERE payload IS NOT NULL
+              AND (least(deleted_at, missing_since) <= $cutoff {anonymized})
+            """,
+            {"now": now, "cutoff": cutoff},
+        ).fetchall()[0][0]
+        if count:
+            purged[table] = int(count)
+    return purged

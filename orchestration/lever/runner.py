@@ -1,0 +1,160 @@
+"""Wires configuration, warehouse, HTTP client and sync engine into one call per integration."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+
+from .auth import ApiKeyCredentials, Credentials, OAuthCredentials
+from .client import LeverClient, RetryPolicy
+from .clock import warehouse_now
+from .config import ApiKeyAuth, Integration, OAuthAuth, Settings
+from .embedded import embedded_sandbox
+from .errors import ConfigError, LeverWarehouseError
+from .ratelimit import TokenBucket
+from .secrets import Secret, seal, unseal
+from .store import RawStore
+from .sync import Mode, SyncEngine, SyncResult
+from .warehouse import connect
+
+log = logging.getLogger("lever_warehouse.runner")
+
+Progress = Callable[[str, dict[str, float]], None]
+
+
+@dataclass
+class Outcome:
+    integration_id: str
+    result: SyncResult | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+@contextmanager
+def _source(integration: Integration, now: datetime) -> Iterator[tuple[str, ApiKeyAuth | OAuthAuth]]:
+    if integration.sandbox is not None:
+        with embedded_sandbox(integration, now) as source:
+            yield source
+        return
+    if integration.auth is None:
+        raise ConfigError(f"integration {integration.id} has no credentials")
+    yield integration.base_url, integration.auth
+
+
+def _fingerprint(auth: OAuthAuth) -> str:
+    """Identifies which configured refresh token a stored one descends from, without storing either."""
+    key = auth.client_secret.reveal().encode()
+    return hmac.new(key, auth.refresh_token.reveal().encode(), hashlib.sha256).hexdigest()
+
+
+def _credentials(
+    auth: ApiKeyAuth | OAuthAuth, http: httpx.AsyncClient, store: RawStore, clock: Callable[[], datetime]
+) -> Credentials:
+    if isinstance(auth, ApiKeyAuth):
+        return ApiKeyCredentials(auth)
+    fingerprint = _fingerprint(auth)
+    stored = store.oauth_state()
+    refresh: Secret | None = None
+    # A stored (rotated) token wins unless the operator configured a new one since: then theirs is newer.
+    if stored is not None and stored[1] == fingerprint:
+        try:
+            refresh = unseal(stored[0], auth.client_secret)
+        except ValueError:
+            log.warning("stored OAuth state cannot be read with this client secret; using the configured token")
+
+    def persist(new_token: Secret) -> None:
+        with store.transaction():
+            store.save_oauth_state(seal(new_token, auth.client_secret), fingerprint, now=clock())
+
+    return OAuthCredentials(auth, http, refresh_token=refresh, on_rotate=persist)
+
+
+async def _report(progress: Progress, integration_id: str, client: LeverClient, engine: SyncEngine) -> None:
+    started = time.monotonic()
+    while True:
+        await asyncio.sleep(1.0)
+        elapsed = time.monotonic() - started
+        records = sum(engine.records_written().values())
+        total = client.stats.total
+        progress(
+            integration_id,
+            {
+                "requests": total,
+                "req_per_s": total / elapsed if elapsed else 0.0,
+                "retries": client.stats.retries,
+                "records": records,
+                "elapsed_s": elapsed,
+            },
+        )
+
+
+async def sync_integration(
+    settings: Settings,
+    integration: Integration,
+    mode: Mode = Mode.DELTA,
+    window: tuple[datetime, datetime] | None = None,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] = warehouse_now,
+    retry: RetryPolicy | None = None,
+    progress: Progress | None = None,
+) -> SyncResult:
+    """One sync of one integration into the warehouse; raises on failure after recording what it could."""
+    with _source(integration, clock()) as (base_url, auth):
+        conn = connect(settings.duckdb_path)
+        try:
+            RawStore.ensure_schema(conn)
+            store = RawStore(conn, integration.id)
+            limits = httpx.Limits(max_connections=integration.concurrency + 4)
+            async with httpx.AsyncClient(timeout=settings.request_timeout, transport=transport, limits=limits) as http:
+                client = LeverClient(
+                    base_url,
+                    _credentials(auth, http, store, clock),
+                    TokenBucket(integration.rate_limit, integration.burst),
+                    http=http,
+                    concurrency=integration.concurrency,
+                    retry=retry or RetryPolicy(max_retries=settings.max_retries),
+                )
+                engine = SyncEngine(store, client, clock=clock, overlap=timedelta(seconds=settings.overlap_seconds))
+                reporter = asyncio.create_task(_report(progress, integration.id, client, engine)) if progress else None
+                try:
+                    return await engine.run(mode, window)
+                finally:
+                    if reporter is not None:
+                        reporter.cancel()
+        finally:
+            conn.close()
+
+
+def run_syncs(
+    settings: Settings,
+    integration_ids: list[str] | None = None,
+    mode: Mode = Mode.DELTA,
+    window: tuple[datetime, datetime] | None = None,
+    *,
+    progress: Progress | None = None,
+) -> list[Outcome]:
+    """Sync each integration in turn (DuckDB has one writer); one failing account does not stop the others."""
+    chosen = [settings.integration(i) for i in integration_ids] if integration_ids else list(settings.integrations)
+    outcomes = []
+    for integration in chosen:
+        try:
+            result = asyncio.run(sync_integration(settings, integration, mode, window, progress=progress))
+        except LeverWarehouseError as exc:
+            log.error("%s", exc)
+            outcomes.append(Outcome(integration.id, error=str(exc)))
+        else:
+            outcomes.append(Outcome(integration.id, result=result))
+    return outcomes

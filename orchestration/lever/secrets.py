@@ -1,0 +1,71 @@
+"""Secret values that cannot leak through repr, str, logging or exception text by accident."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+
+
+class Secret:
+    """Wraps a credential; only `reveal()` gives the value, and only code that sends it calls that."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and hmac.compare_digest(self._value, other._value)
+
+    def __hash__(self) -> int:
+        return hash(("secret", hashlib.sha256(self._value.encode()).hexdigest()))
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
+    blocks = []
+    for counter in range((length + 31) // 32):
+        blocks.append(hmac.new(key, nonce + counter.to_bytes(4, "big"), hashlib.sha256).digest())
+    return b"".join(blocks)[:length]
+
+
+def _keys(passphrase: Secret) -> tuple[bytes, bytes]:
+    root = hashlib.pbkdf2_hmac("sha256", passphrase.reveal().encode(), b"lever-warehouse/oauth", 50_000)
+    return root[:16] + b"enc", root[16:] + b"mac"
+
+
+def seal(plaintext: Secret, passphrase: Secret) -> str:
+    """Encrypt-then-MAC with stdlib primitives.
+
+    The rotated OAuth refresh token must survive restarts, yet no token may sit readable in the warehouse;
+    sealing it with a key derived from the client secret (which lives only in the environment) does both.
+    """
+    enc_key, mac_key = _keys(passphrase)
+    nonce = os.urandom(16)
+    data = plaintext.reveal().encode()
+    cipher = bytes(a ^ b for a, b in zip(data, _keystream(enc_key, nonce, len(data)), strict=True))
+    tag = hmac.new(mac_key, nonce + cipher, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(nonce + tag + cipher).decode()
+
+
+def unseal(sealed: str, passphrase: Secret) -> Secret:
+    enc_key, mac_key = _keys(passphrase)
+    raw = base64.urlsafe_b64decode(sealed.encode())
+    nonce, tag, cipher = raw[:16], raw[16:48], raw[48:]
+    expected = hmac.new(mac_key, nonce + cipher, hashlib.sha256).digest()
+    if not hmac.compare_digest(tag, expected):
+        raise ValueError("stored OAuth state does not match this client secret")
+    data = bytes(a ^ b for a, b in zip(cipher, _keystream(enc_key, nonce, len(cipher)), strict=True))
+    return Secret(data.decode())

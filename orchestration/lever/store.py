@@ -1,0 +1,397 @@
+"""Raw landing in DuckDB schema `lever_raw`: verbatim payloads, deletion markers, cursors and the run log."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from .clock import from_ms
+from .endpoints import ENDPOINTS, children_of
+
+SCHEMA = "lever_raw"
+
+_ENTITY_DDL = """
+CREATE TABLE IF NOT EXISTS {schema}.{table} (
+    integration_id VARCHAR NOT NULL,
+    id VARCHAR NOT NULL,
+    parent_id VARCHAR,
+    payload JSON,
+    payload_hash VARCHAR,
+    source_updated_at TIMESTAMPTZ,
+    extracted_at TIMESTAMPTZ NOT NULL,
+    sync_run_id VARCHAR NOT NULL,
+    deleted_at TIMESTAMPTZ,
+    missing_since TIMESTAMPTZ,
+    purged_at TIMESTAMPTZ,
+    _seq BIGINT NOT NULL,
+    PRIMARY KEY (integration_id, id)
+)
+"""
+
+_STATE_DDL = (
+    f"""CREATE TABLE IF NOT EXISTS {SCHEMA}._sync_cursors (
+        integration_id VARCHAR NOT NULL, stream VARCHAR NOT NULL, value VARCHAR,
+        updated_at TIMESTAMPTZ NOT NULL, run_id VARCHAR NOT NULL,
+        PRIMARY KEY (integration_id, stream))""",
+    f"""CREATE TABLE IF NOT EXISTS {SCHEMA}._sync_runs (
+        run_id VARCHAR PRIMARY KEY, integration_id VARCHAR NOT NULL, mode VARCHAR NOT NULL,
+        window_start TIMESTAMPTZ, window_end TIMESTAMPTZ,
+        started_at TIMESTAMPTZ NOT NULL, ended_at TIMESTAMPTZ, status VARCHAR NOT NULL,
+        requests JSON, records JSON, retries INTEGER, errors VARCHAR)""",
+    f"""CREATE TABLE IF NOT EXISTS {SCHEMA}._opportunity_state (
+        integration_id VARCHAR NOT NULL, opportunity_id VARCHAR NOT NULL,
+        updated_at_ms BIGINT, last_interaction_at_ms BIGINT, children_synced_at TIMESTAMPTZ,
+        children_pass VARCHAR,
+        PRIMARY KEY (integration_id, opportunity_id))""",
+    f"""CREATE TABLE IF NOT EXISTS {SCHEMA}._oauth_state (
+        integration_id VARCHAR PRIMARY KEY, sealed_refresh_token VARCHAR NOT NULL,
+        origin_fingerprint VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL)""",
+)
+
+_ROW_SCHEMA = pa.schema(
+    [
+        ("integration_id", pa.string()),
+        ("id", pa.string()),
+        ("parent_id", pa.string()),
+        ("payload", pa.string()),
+        ("payload_hash", pa.string()),
+        ("source_updated_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    id: str
+    payload: dict[str, Any]
+    parent_id: str | None = None
+    updated_ms: int | None = None
+
+
+@dataclass(frozen=True)
+class OpportunityState:
+    updated_at_ms: int | None
+    last_interaction_at_ms: int | None
+    children_synced_at: datetime | None
+    children_pass: str | None
+
+
+def canonical_json(payload: Any) -> str:
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def payload_hash(payload: Any) -> str:
+    # Sorted keys: Lever reordering fields is not a change.
+    return hashlib.md5(canonical_json(payload).encode(), usedforsecurity=False).hexdigest()
+
+
+def _ms(value: Any) -> int | None:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+class RawStore:
+    """All writes of one sync go through one connection; callers group them in `transaction()`."""
+
+    def __init__(self, conn: duckdb.DuckDBPyConnection, integration_id: str) -> None:
+        self.conn = conn
+        self.integration_id = integration_id
+
+    # -- schema ---------------------------------------------------------------------------------------------
+    @staticmethod
+    def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+        conn.execute(f"CREATE SEQUENCE IF NOT EXISTS {SCHEMA}._load_seq")
+        for endpoint in ENDPOINTS:
+            conn.execute(_ENTITY_DDL.format(schema=SCHEMA, table=endpoint.name))
+        for ddl in _STATE_DDL:
+            conn.execute(ddl)
+
+    @contextmanager
+    def transaction(self) -> Iterator[int]:
+        """One atomic unit; yields the load sequence number every row written in it carries."""
+        self.conn.execute("BEGIN TRANSACTION")
+        try:
+            seq = self.conn.execute(f"SELECT nextval('{SCHEMA}._load_seq')").fetchall()[0][0]
+            yield int(seq)
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- records --------------------------------------------------------------------------------------------
+    def upsert(self, table: str, records: Sequence[RawRecord], *, run_id: str, now: datetime, seq: int) -> int:
+        """Insert new records, replace changed ones, leave identical ones untouched (replay changes nothing).
+
+        Seeing a record in a list proves it exists, so any deletion marker on it is cleared.
+        Returns the number of rows inserted or changed.
+        """
+        if not records:
+            return 0
+        unique: dict[str, RawRecord] = {}
+        for record in records:  # the same id twice in one batch (a page overlap): the later copy wins
+            unique[record.id] = record
+        rows = list(unique.values())
+        batch = pa.table(
+            {
+                "integration_id": [self.integration_id] * len(rows),
+                "id": [r.id for r in rows],
+                "parent_id": [r.parent_id for r in rows],
+                "payload": [json.dumps(r.payload, ensure_ascii=False) for r in rows],
+                "payload_hash": [payload_hash(r.payload) for r in rows],
+                "source_updated_at": [from_ms(r.updated_ms) for r in rows],
+            },
+            schema=_ROW_SCHEMA,
+        )
+        self.conn.register("_raw_batch", batch)
+        try:
+            changed = self.conn.execute(
+                f"""
+                INSERT INTO {SCHEMA}.{table} AS t
+                SELECT integration_id, id, parent_id, payload::JSON, payload_hash, source_updated_at,
+                       $now, $run_id, NULL, NULL, NULL, $seq
+                FROM _raw_batch
+                ON CONFLICT (integration_id, id) DO UPDATE SET
+                    parent_id = excluded.parent_id, payload = excluded.payload,
+                    payload_hash = excluded.payload_hash, source_updated_at = excluded.source_updated_at,
+                    extracted_at = excluded.extracted_at, sync_run_id = excluded.sync_run_id,
+                    deleted_at = NULL, missing_since = NULL, purged_at = NULL, _seq = excluded._seq
+                WHERE t.payload_hash IS DISTINCT FROM excluded.payload_hash
+                   OR t.deleted_at IS NOT NULL OR t.missing_since IS NOT NULL
+                   OR t.parent_id IS DISTINCT FROM excluded.parent_id
+                """,
+                {"now": now, "run_id": run_id, "seq": seq},
+            ).fetchall()[0][0]
+        finally:
+            self.conn.unregister("_raw_batch")
+        return int(changed)
+
+    def mark_missing(
+        self,
+        table: str,
+        seen_ids: Iterable[str],
+        *,
+        now: datetime,
+        seq: int,
+        run_id: str,
+        parent_ids: Iterable[str] | None = None,
+    ) -> int:
+        """Rows no longer returned by a complete listing get `missing_since` (first time only).
+
+        `parent_ids` narrows the listing's scope to the children of those parents (a per-opportunity list).
+        """
+        seen = pa.table({"id": pa.array(sorted(set(seen_ids)), pa.string())})
+        self.conn.register("_seen", seen)
+        scope = ""
+        if parent_ids is not None:
+            self.conn.register("_parents", pa.table({"id": pa.array(sorted(set(parent_ids)), pa.string())}))
+            scope = "AND parent_id IN (SELECT id FROM _parents)"
+        try:
+            count = self.conn.execute(
+                f"""
+                UPDATE {SCHEMA}.{table} SET missing_since = $now, _seq = $seq, sync_run_id = $run_id
+                WHERE integration_id = $integration AND missing_since IS NULL AND deleted_at IS NULL
+                  AND id NOT IN (SELECT id FROM _seen) {scope}
+                """,
+                {"now": now, "seq": seq, "run_id": run_id, "integration": self.integration_id},
+            ).fetchall()[0][0]
+        finally:
+            self.conn.unregister("_seen")
+            if parent_ids is not None:
+                self.conn.unregister("_parents")
+        return int(count)
+
+    def mark_deleted(self, table: str, tombstones: Sequence[tuple[str, datetime]], *, seq: int, run_id: str) -> int:
+        """Apply a deleted feed to the table it covers; the earliest known deletion time wins."""
+        if not tombstones:
+            return 0
+        batch = pa.table(
+            {
+                "id": pa.array([t[0] for t in tombstones], pa.string()),
+                "deleted_at": pa.array([t[1] for t in tombstones], pa.timestamp("us", tz="UTC")),
+            }
+        )
+        self.conn.register("_tombstones", batch)
+        try:
+            count = self.conn.execute(
+                f"""
+                UPDATE {SCHEMA}.{table} AS t SET deleted_at = d.deleted_at, _seq = $seq, sync_run_id = $run_id
+                FROM (SELECT id, min(deleted_at) AS deleted_at FROM _tombstones GROUP BY id) AS d
+                WHERE t.integration_id = $integration AND t.id = d.id
+                  AND t.deleted_at IS DISTINCT FROM d.deleted_at
+                """,
+                {"seq": seq, "run_id": run_id, "integration": self.integration_id},
+            ).fetchall()[0][0]
+        finally:
+            self.conn.unregister("_tombstones")
+        return int(count)
+
+    def cascade_to_children(self, parent_table: str, *, seq: int, run_id: str) -> int:
+        """Children of a deleted or missing parent are gone with it (Lever lists them nowhere else)."""
+        total = 0
+        for child in children_of(parent_table):
+            total += self.conn.execute(
+                f"""
+                UPDATE {SCHEMA}.{child.name} AS c
+                SET missing_since = coalesce(p.deleted_at, p.missing_since), _seq = $seq, sync_run_id = $run_id
+                FROM {SCHEMA}.{parent_table} AS p
+                WHERE c.integration_id = $integration AND p.integration_id = $integration
+                  AND c.parent_id = p.id AND c.missing_since IS NULL AND c.deleted_at IS NULL
+                  AND (p.deleted_at IS NOT NULL OR p.missing_since IS NOT NULL)
+                """,
+                {"seq": seq, "run_id": run_id, "integration": self.integration_id},
+            ).fetchall()[0][0]
+        return int(total)
+
+    def stored_hashes(self, table: str, ids: Sequence[str]) -> dict[str, tuple[str | None, bool]]:
+        """id -> (payload hash, currently marked gone) for the given ids."""
+        if not ids:
+            return {}
+        self.conn.register("_ids", pa.table({"id": pa.array(list(ids), pa.string())}))
+        try:
+            rows = self.conn.execute(
+                f"""SELECT id, payload_hash, (deleted_at IS NOT NULL OR missing_since IS NOT NULL)
+                    FROM {SCHEMA}.{table} WHERE integration_id = $integration AND id IN (SELECT id FROM _ids)""",
+                {"integration": self.integration_id},
+            ).fetchall()
+        finally:
+            self.conn.unregister("_ids")
+        return {row[0]: (row[1], bool(row[2])) for row in rows}
+
+    def live_ids(self, table: str) -> list[str]:
+        rows = self.conn.execute(
+            f"""SELECT id FROM {SCHEMA}.{table} WHERE integration_id = $integration
+                AND deleted_at IS NULL AND missing_since IS NULL""",
+            {"integration": self.integration_id},
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    # -- per-opportunity child bookkeeping --------------------------------------------------------------------
+    def opportunity_states(self, ids: Sequence[str]) -> dict[str, OpportunityState]:
+        if not ids:
+            return {}
+        self.conn.register("_ids", pa.table({"id": pa.array(list(ids), pa.string())}))
+        try:
+            rows = self.conn.execute(
+                f"""SELECT opportunity_id, updated_at_ms, last_interaction_at_ms, children_synced_at, children_pass
+                    FROM {SCHEMA}._opportunity_state
+                    WHERE integration_id = $integration AND opportunity_id IN (SELECT id FROM _ids)""",
+                {"integration": self.integration_id},
+            ).fetchall()
+        finally:
+            self.conn.unregister("_ids")
+        return {row[0]: OpportunityState(*row[1:]) for row in rows}
+
+    def save_opportunity_states(
+        self, opportunities: Sequence[dict[str, Any]], *, synced_at: datetime, children_pass: str
+    ) -> None:
+        """Remember what the children were refreshed against: the next run compares the list with this."""
+        if not opportunities:
+            return
+        batch = pa.table(
+            {
+                "opportunity_id": pa.array([str(o["id"]) for o in opportunities], pa.string()),
+                "updated_at_ms": pa.array([_ms(o.get("updatedAt")) for o in opportunities], pa.int64()),
+                "last_interaction_at_ms": pa.array(
+                    [_ms(o.get("lastInteractionAt")) for o in opportunities], pa.int64()
+                ),
+            }
+        )
+        self.conn.register("_states", batch)
+        try:
+            self.conn.execute(
+                f"""
+                INSERT INTO {SCHEMA}._opportunity_state
+                SELECT $integration, opportunity_id, updated_at_ms, last_interaction_at_ms, $synced_at, $pass
+                FROM _states
+                ON CONFLICT (integration_id, opportunity_id) DO UPDATE SET
+                    updated_at_ms = excluded.updated_at_ms,
+                    last_interaction_at_ms = excluded.last_interaction_at_ms,
+                    children_synced_at = excluded.children_synced_at,
+                    children_pass = excluded.children_pass
+                """,
+                {"integration": self.integration_id, "synced_at": synced_at, "pass": children_pass},
+            )
+        finally:
+            self.conn.unregister("_states")
+
+    # -- cursors and run log --------------------------------------------------------------------------------
+    def cursor(self, stream: str) -> str | None:
+        row = self.conn.execute(
+            f"SELECT value FROM {SCHEMA}._sync_cursors WHERE integration_id = $integration AND stream = $stream",
+            {"integration": self.integration_id, "stream": stream},
+        ).fetchall()
+        return row[0][0] if row else None
+
+    def set_cursor(self, stream: str, value: str | None, *, now: datetime, run_id: str) -> None:
+        if value is None:
+            self.conn.execute(
+                f"DELETE FROM {SCHEMA}._sync_cursors WHERE integration_id = $integration AND stream = $stream",
+                {"integration": self.integration_id, "stream": stream},
+            )
+            return
+        self.conn.execute(
+            f"""INSERT OR REPLACE INTO {SCHEMA}._sync_cursors VALUES ($integration, $stream, $value, $now, $run_id)""",
+            {"integration": self.integration_id, "stream": stream, "value": value, "now": now, "run_id": run_id},
+        )
+
+    def start_run(self, run_id: str, mode: str, *, now: datetime, window: tuple[datetime, datetime] | None) -> None:
+        self.conn.execute(
+            f"""INSERT INTO {SCHEMA}._sync_runs (run_id, integration_id, mode, window_start, window_end,
+                started_at, status) VALUES ($run_id, $integration, $mode, $ws, $we, $now, 'running')""",
+            {
+                "run_id": run_id,
+                "integration": self.integration_id,
+                "mode": mode,
+                "ws": window[0] if window else None,
+                "we": window[1] if window else None,
+                "now": now,
+            },
+        )
+
+    def finish_run(
+        self,
+        run_id: str,
+        *,
+        status: str,
+        now: datetime,
+        requests: dict[str, int],
+        records: dict[str, int],
+        retries: int,
+        errors: list[str],
+    ) -> None:
+        self.conn.execute(
+            f"""UPDATE {SCHEMA}._sync_runs SET ended_at = $now, status = $status, requests = $requests,
+                records = $records, retries = $retries, errors = $errors WHERE run_id = $run_id""",
+            {
+                "run_id": run_id,
+                "now": now,
+                "status": status,
+                "requests": json.dumps(requests, sort_keys=True),
+                "records": json.dumps(records, sort_keys=True),
+                "retries": retries,
+                "errors": "\n".join(errors) or None,
+            },
+        )
+
+    # -- OAuth ----------------------------------------------------------------------------------------------
+    def oauth_state(self) -> tuple[str, str] | None:
+        """(sealed refresh token, fingerprint of the configured token it descends from), if any."""
+        row = self.conn.execute(
+            f"SELECT sealed_refresh_token, origin_fingerprint FROM {SCHEMA}._oauth_state WHERE integration_id = $i",
+            {"i": self.integration_id},
+        ).fetchall()
+        return (row[0][0], row[0][1]) if row else None
+
+    def save_oauth_state(self, sealed: str, fingerprint: str, *, now: datetime) -> None:
+        self.conn.execute(
+            f"INSERT OR REPLACE INTO {SCHEMA}._oauth_state VALUES ($i, $sealed, $fingerprint, $now)",
+            {"i": self.integration_id, "sealed": sealed, "fingerprint": fingerprint, "now": now},
+        )

@@ -1,0 +1,77 @@
+from pathlib import Path
+
+import pytest
+
+from orchestration.lever.config import ApiKeyAuth, OAuthAuth, default_token_url, load_settings
+from orchestration.lever.errors import ConfigError
+
+
+def test_no_credentials_means_the_embedded_sandbox(tmp_path):
+    settings = load_settings({"DUCKDB_PATH": str(tmp_path / "w.duckdb")})
+    (integration,) = settings.integrations
+    assert integration.id == "lever:sandbox" and integration.sandbox is not None
+    assert integration.sandbox.state_dir == tmp_path / "sandbox" / "lever_sandbox"
+
+
+def test_api_key_from_env_and_eu_base_url():
+    settings = load_settings({"LEVER_API_KEY": "key-8f2a", "LEVER_BASE_URL": "https://api.eu.lever.co/v1/"})
+    (integration,) = settings.integrations
+    assert isinstance(integration.auth, ApiKeyAuth)
+    assert integration.base_url == "https://api.eu.lever.co/v1"
+    assert "key-8f2a" not in repr(integration)
+
+
+def test_relative_duckdb_path_is_resolved_once_against_the_project_root():
+    path = load_settings({"DUCKDB_PATH": "data/x.duckdb"}).duckdb_path
+    assert path.is_absolute() and path.parts[-2:] == ("data", "x.duckdb")
+
+
+def test_partial_oauth_config_is_a_clear_error():
+    with pytest.raises(ConfigError, match="LEVER_OAUTH_REFRESH_TOKEN"):
+        load_settings({"LEVER_OAUTH_CLIENT_ID": "c", "LEVER_OAUTH_CLIENT_SECRET": "s"})
+
+
+def test_oauth_token_url_follows_the_api_host():
+    assert default_token_url("https://api.lever.co/v1") == "https://auth.lever.co/oauth/token"
+    assert default_token_url("https://api.sandbox.lever.co/v1") == "https://sandbox-lever.auth0.com/oauth/token"
+    assert default_token_url("http://127.0.0.1:8080/v1") == "http://127.0.0.1:8080/oauth/token"
+    env = {"LEVER_OAUTH_CLIENT_ID": "c", "LEVER_OAUTH_CLIENT_SECRET": "s", "LEVER_OAUTH_REFRESH_TOKEN": "r"}
+    (integration,) = load_settings(env).integrations
+    assert isinstance(integration.auth, OAuthAuth)
+
+
+def write_file(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "integrations.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_integrations_file_lists_several_accounts(tmp_path):
+    path = write_file(
+        tmp_path,
+        """
+[[integrations]]
+id = "lever:acme"
+api_key_env = "ACME_KEY"
+base_url = "https://api.eu.lever.co/v1"
+
+[[integrations]]
+id = "lever:demo"
+sandbox = { seed = 3, opportunities = 50 }
+""",
+    )
+    settings = load_settings({"LEVER_INTEGRATIONS_FILE": path, "ACME_KEY": "secret"})
+    assert [i.id for i in settings.integrations] == ["lever:acme", "lever:demo"]
+    assert settings.integration("lever:demo").sandbox.seed == 3
+
+
+def test_integrations_file_with_unset_key_names_the_variable(tmp_path):
+    path = write_file(tmp_path, '[[integrations]]\nid = "lever:acme"\napi_key_env = "ACME_KEY"\n')
+    with pytest.raises(ConfigError, match="ACME_KEY"):
+        load_settings({"LEVER_INTEGRATIONS_FILE": path})
+
+
+def test_integration_ids_are_validated(tmp_path):
+    path = write_file(tmp_path, '[[integrations]]\nid = "Lever Acme"\nsandbox = {}\n')
+    with pytest.raises(ConfigError, match="lowercase"):
+        load_settings({"LEVER_INTEGRATIONS_FILE": path})

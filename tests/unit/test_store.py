@@ -1,0 +1,129 @@
+from datetime import UTC, datetime, timedelta
+
+import duckdb
+import pytest
+
+from orchestration.lever.retention import purge_personal_data
+from orchestration.lever.store import RawRecord, RawStore
+
+T0 = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+@pytest.fixture
+def store():
+    conn = duckdb.connect()
+    RawStore.ensure_schema(conn)
+    return RawStore(conn, "lever:test")
+
+
+def rows(store, table, columns="id, payload_hash, _seq, missing_since, deleted_at"):
+    return store.conn.execute(f"SELECT {columns} FROM lever_raw.{table} ORDER BY id").fetchall()
+
+
+def write(store, table, records, now=T0):
+    with store.transaction() as seq:
+        return store.upsert(table, records, run_id="run", now=now, seq=seq)
+
+
+def test_replaying_a_page_changes_nothing(store):
+    page = [RawRecord("a", {"id": "a", "name": "Ada"}), RawRecord("b", {"id": "b", "name": "Bo"})]
+    assert write(store, "users", page) == 2
+    before = rows(store, "users", "*")
+    assert write(store, "users", page, now=T0 + timedelta(hours=1)) == 0
+    assert rows(store, "users", "*") == before
+
+
+def test_key_order_is_not_a_change_but_a_value_is(store):
+    write(store, "users", [RawRecord("a", {"id": "a", "name": "Ada", "email": "a@x.io"})])
+    assert write(store, "users", [RawRecord("a", {"email": "a@x.io", "name": "Ada", "id": "a"})]) == 0
+    assert write(store, "users", [RawRecord("a", {"email": "a@x.io", "name": "Ada L", "id": "a"})]) == 1
+
+
+def test_unknown_fields_are_kept_verbatim(store):
+    payload = {"id": "a", "brandNewField": {"nested": [1, "ü", None]}}
+    write(store, "users", [RawRecord("a", payload)])
+    stored = store.conn.execute("SELECT payload->'$.brandNewField' FROM lever_raw.users").fetchone()[0]
+    assert stored == '{"nested":[1,"ü",null]}'
+
+
+def test_duplicate_ids_in_one_batch_keep_the_later_copy(store):
+    write(store, "users", [RawRecord("a", {"id": "a", "v": 1}), RawRecord("a", {"id": "a", "v": 2})])
+    assert store.conn.execute("SELECT payload->>'$.v' FROM lever_raw.users").fetchall() == [("2",)]
+
+
+def test_each_transaction_gets_a_higher_load_sequence(store):
+    write(store, "users", [RawRecord("a", {"id": "a"})])
+    write(store, "users", [RawRecord("b", {"id": "b"})])
+    (a_seq, b_seq) = [r[2] for r in rows(store, "users")]
+    assert b_seq > a_seq
+
+
+def test_a_failed_transaction_leaves_nothing(store):
+    with pytest.raises(RuntimeError), store.transaction() as seq:
+        store.upsert("users", [RawRecord("a", {"id": "a"})], run_id="r", now=T0, seq=seq)
+        store.set_cursor("users", "x", now=T0, run_id="r")
+        raise RuntimeError("crash")
+    assert rows(store, "users") == []
+    assert store.cursor("users") is None
+
+
+def test_missing_records_are_marked_once_and_unmarked_on_return(store):
+    write(store, "users", [RawRecord(i, {"id": i}) for i in "abc"])
+    with store.transaction() as seq:
+        assert store.mark_missing("users", ["a", "b"], now=T0, seq=seq, run_id="r") == 1
+    with store.transaction() as seq:
+        assert store.mark_missing("users", ["a"], now=T0 + timedelta(days=1), seq=seq, run_id="r") == 1
+    marks = {r[0]: r[3] for r in rows(store, "users")}
+    assert marks == {"a": None, "b": T0 + timedelta(days=1), "c": T0}
+    write(store, "users", [RawRecord("c", {"id": "c"})])
+    assert {r[0]: r[3] for r in rows(store, "users")}["c"] is None
+
+
+def test_missing_children_are_scoped_to_refreshed_parents(store):
+    write(store, "notes", [RawRecord("n1", {"id": "n1"}, "o1"), RawRecord("n2", {"id": "n2"}, "o2")])
+    with store.transaction() as seq:
+        store.mark_missing("notes", [], now=T0, seq=seq, run_id="r", parent_ids=["o1"])
+    assert {r[0]: r[3] for r in rows(store, "notes")} == {"n1": T0, "n2": None}
+
+
+def test_deleted_feed_marks_and_cascades_to_children(store):
+    write(store, "opportunities", [RawRecord("o1", {"id": "o1"}), RawRecord("o2", {"id": "o2"})])
+    write(store, "interviews", [RawRecord("i1", {"id": "i1"}, "o1"), RawRecord("i2", {"id": "i2"}, "o2")])
+    write(store, "applications", [RawRecord("a1", {"id": "a1"}, "o1")])
+    deleted = T0 + timedelta(hours=3)
+    with store.transaction() as seq:
+        assert store.mark_deleted("opportunities", [("o1", deleted), ("zz", deleted)], seq=seq, run_id="r") == 1
+        store.cascade_to_children("opportunities", seq=seq, run_id="r")
+    assert {r[0]: r[4] for r in rows(store, "opportunities")} == {"o1": deleted, "o2": None}
+    assert {r[0]: r[3] for r in rows(store, "interviews")} == {"i1": deleted, "i2": None}
+    assert rows(store, "applications")[0][3] == deleted
+
+
+def test_purge_after_fourteen_days_keeps_only_keys_and_markers(store):
+    write(store, "opportunities", [RawRecord("o1", {"id": "o1", "name": "Ada"}), RawRecord("o2", {"id": "o2"})])
+    with store.transaction() as seq:
+        store.mark_deleted("opportunities", [("o1", T0)], seq=seq, run_id="r")
+    assert purge_personal_data(store.conn, T0 + timedelta(days=13, hours=23)) == {}
+    assert purge_personal_data(store.conn, T0 + timedelta(days=14)) == {"opportunities": 1}
+    o1 = store.conn.execute("SELECT payload, deleted_at, purged_at FROM lever_raw.opportunities WHERE id='o1'").fetchone()
+    assert o1 == (None, T0, T0 + timedelta(days=14))
+    assert purge_personal_data(store.conn, T0 + timedelta(days=20)) == {}
+
+
+def test_anonymized_candidates_lose_vanished_children_at_once(store):
+    write(store, "opportunities", [RawRecord("o1", {"id": "o1", "isAnonymized": True, "name": ""})])
+    write(store, "resumes", [RawRecord("r1", {"id": "r1", "file": {"name": "ada_lovelace.pdf"}}, "o1")])
+    write(store, "notes", [RawRecord("n1", {"id": "n1", "value": "strong"}, "o1")])
+    with store.transaction() as seq:
+        store.mark_missing("resumes", [], now=T0, seq=seq, run_id="r", parent_ids=["o1"])
+    assert purge_personal_data(store.conn, T0) == {"resumes": 1}
+    assert rows(store, "notes", "payload IS NOT NULL")[0] == (True,)
+
+
+def test_cursor_round_trip_and_clear(store):
+    with store.transaction():
+        store.set_cursor("opportunities", "2026-01-05T00:00:00+00:00", now=T0, run_id="r")
+    assert store.cursor("opportunities") == "2026-01-05T00:00:00+00:00"
+    with store.transaction():
+        store.set_cursor("opportunities", None, now=T0, run_id="r")
+    assert store.cursor("opportunities") is None
