@@ -65,9 +65,8 @@ def _sync(args: argparse.Namespace) -> int:
     settings = load_settings()
     window = _window(args.window)
     mode = Mode.WINDOW if window else (Mode.FULL if args.full else Mode.DELTA)
-    outcomes = run_syncs(
-        settings, [args.integration] if args.integration else None, mode, window, progress=_progress_printer()
-    )
+    chosen = [args.integration] if args.integration else [i.id for i in settings.integrations]
+    outcomes = run_syncs(settings, mode, {i: window for i in chosen}, progress=_progress_printer())
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     print(_summary(outcomes, str(settings.duckdb_path)))

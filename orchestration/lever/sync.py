@@ -96,6 +96,8 @@ class SyncEngine:
         self._confidential = True
         self._forbidden: set[str] = set()
         self._result: SyncResult | None = None
+        # Versions whose children this run already fetches: pages in flight cannot see each other's commits.
+        self._claimed: set[tuple[str, object, object]] = set()
 
     # -- entry point ----------------------------------------------------------------------------------------
     async def run(self, mode: Mode = Mode.DELTA, window: tuple[datetime, datetime] | None = None) -> SyncResult:
@@ -128,7 +130,8 @@ class SyncEngine:
             assert window is not None
             pass_stream = f"opportunities:window:{to_ms(window[0])}:{to_ms(window[1])}"
             pass_id = self._pass(pass_stream)
-            start, end = str(to_ms(window[0])), str(to_ms(window[1]))
+            # Lever bounds are inclusive; the window is half-open [start, end).
+            start, end = str(to_ms(window[0])), str(to_ms(window[1]) - 1)
             queries = [
                 [("updated_at_start", start), ("updated_at_end", end)],
                 [("created_at_start", start), ("created_at_end", end)],
@@ -272,16 +275,19 @@ class SyncEngine:
         records = _records(endpoint, page)
         opportunities = {r.id: r.payload for r in records}
         states = self.store.opportunity_states(list(opportunities))
-        stale = []
+        stale, claimed = [], []
         for opp_id, opp in opportunities.items():
             state = states.get(opp_id)
-            if (
+            version = (opp_id, opp.get("updatedAt"), opp.get("lastInteractionAt"))
+            if version not in self._claimed and (
                 state is None
                 or state.updated_at_ms != opp.get("updatedAt")
                 or state.last_interaction_at_ms != opp.get("lastInteractionAt")
                 or (pass_id is not None and state.children_pass != pass_id)
             ):
+                claimed.append(version)
                 stale.append(opp_id)
+        self._claimed.update(claimed)
         children = await asyncio.gather(*(self._children(opp_id) for opp_id in stale))
         applications = BY_NAME["applications"]
         now = self.clock()
@@ -319,6 +325,7 @@ class SyncEngine:
             self.store.save_opportunity_states(
                 [opportunities[i] for i in stale], synced_at=now, children_pass=pass_id or self._run_id
             )
+        self._claimed.difference_update(claimed)  # committed: the state table answers from now on
         assert self._result is not None
         self._result.opportunities_refreshed += len(stale)
 

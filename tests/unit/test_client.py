@@ -125,9 +125,7 @@ class FakeOAuthServer:
             new_refresh, access = f"r{self.issued}", f"a{self.issued}"
             self.valid_refresh.add(new_refresh)
             self.valid_access.add(access)
-            return httpx.Response(
-                200, json={"access_token": access, "refresh_token": new_refresh, "expires_in": 3600}
-            )
+            return httpx.Response(200, json={"access_token": access, "refresh_token": new_refresh, "expires_in": 3600})
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
         if token not in self.valid_access:
             return httpx.Response(401, json={"code": "UnauthorizedError", "message": "expired"})

@@ -114,7 +114,9 @@ def test_unpaginated_endpoint_reads_one_page_without_limit():
     client, _ = make_client(handler)
 
     async def run():
-        return [r async for p in iter_pages(client, "/requisition_fields", [], endpoint="x", paginated=False) for r in p]
+        return [
+            r async for p in iter_pages(client, "/requisition_fields", [], endpoint="x", paginated=False) for r in p
+        ]
 
     assert [r["id"] for r in asyncio.run(run())] == ["f1"]
     assert "limit" not in seen[0]

@@ -105,7 +105,9 @@ def test_purge_after_fourteen_days_keeps_only_keys_and_markers(store):
         store.mark_deleted("opportunities", [("o1", T0)], seq=seq, run_id="r")
     assert purge_personal_data(store.conn, T0 + timedelta(days=13, hours=23)) == {}
     assert purge_personal_data(store.conn, T0 + timedelta(days=14)) == {"opportunities": 1}
-    o1 = store.conn.execute("SELECT payload, deleted_at, purged_at FROM lever_raw.opportunities WHERE id='o1'").fetchone()
+    o1 = store.conn.execute(
+        "SELECT payload, deleted_at, purged_at FROM lever_raw.opportunities WHERE id='o1'"
+    ).fetchone()
     assert o1 == (None, T0, T0 + timedelta(days=14))
     assert purge_personal_data(store.conn, T0 + timedelta(days=20)) == {}
 

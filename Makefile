@@ -1,0 +1,47 @@
+# Fresh machine: Python 3.11, pip and make are enough. Every target installs what it needs first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \( -name '*.sql' -o -name '*.yml' \) -print)
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+export DO_NOT_TRACK := 1
+
+.PHONY: install run test test-reliability bench dev lint format clean
+
+install: $(STAMP) $(MANIFEST)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+# dagster-dbt reads the dbt manifest at import; parse once here instead of at import time.
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	cd dbt_project && DUCKDB_PATH=$(CURDIR)/data/.parse.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir .
+	touch $(MANIFEST)
+
+run: install
+	$(BIN)/python -m orchestration.materialize
+
+test: install
+	$(BIN)/pytest -m "not slow"
+
+test-reliability: install
+	$(BIN)/pytest -m slow
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+dev: install
+	$(BIN)/dagster dev -w workspace.yaml
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) dbt_project/target dbt_project/logs data/*.duckdb* data/sandbox
