@@ -1,0 +1,52 @@
+"""The sandbox clock: epoch-millisecond time that only moves when told to."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.utils import formatdate
+
+SECOND_MS = 1_000
+HOUR_MS = 3_600_000
+DAY_MS = 86_400_000
+DEFAULT_START = datetime(2026, 1, 5, tzinfo=UTC)
+
+
+def to_ms(when: datetime) -> int:
+    if when.tzinfo is None:
+        raise ValueError("sandbox instants must be timezone-aware")
+    return int(when.timestamp() * 1000)
+
+
+def from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def parse_instant(text: str) -> datetime:
+    """ISO-8601 (a trailing Z is accepted); naive values are read as UTC."""
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+class Clock:
+    """Frozen between advances (each write ticks it 1 ms), so one instant's responses share their `Date`."""
+
+    def __init__(self, now_ms: int) -> None:
+        self.now_ms = now_ms
+        self._date_cache: tuple[int, str] = (-1, "")
+
+    def tick(self) -> int:
+        """Writes happen 1 ms after the previous instant, so their timestamps are strictly newer than anything
+        a client has read (lastInteractionAt/updatedAt always move forward, even on a frozen clock)."""
+        self.now_ms += 1
+        return self.now_ms
+
+    @property
+    def now(self) -> datetime:
+        return from_ms(self.now_ms)
+
+    def http_date(self) -> str:
+        """RFC 7231 IMF-fixdate of the sandbox clock (cached: it is on every response)."""
+        second = self.now_ms // SECOND_MS
+        if self._date_cache[0] != second:
+            self._date_cache = (second, formatdate(second, usegmt=True))
+        return self._date_cache[1]

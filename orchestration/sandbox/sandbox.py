@@ -1,0 +1,202 @@
+"""`Sandbox`: the public Python API of the Lever simulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import httpx
+
+from . import activity, persistence
+from .account import Account
+from .app import App
+from .auth import AuthRegistry
+from .clock import DEFAULT_START, from_ms, to_ms
+from .faults import FaultController
+from .messages import Request, Response, json_body
+from .routes import build_routes
+from .server import LOOPBACK, BackgroundServer
+from .transport import AsyncSandboxTransport, SandboxTransport
+from .truth import truth as account_truth
+
+
+class Sandbox:
+    """A deterministic Lever account behind Lever's API v1, in process or on 127.0.0.1.
+
+    `rate_limit`/`burst` are per credential (0 disables limiting, and with it the 2/s apply limit);
+    `latency_ms` is a float or a (min, max) range drawn from a seeded RNG; `faults` uses the grammar of
+    `orchestration.sandbox.faults`; with `state_dir` an existing snapshot is loaded (instead of generating)
+    and the state is saved after every advance and write.
+    """
+
+    STATE_FILE = persistence.STATE_FILE
+
+    def __init__(
+        self,
+        seed: int = 0,
+        opportunities: int = 1000,
+        start: datetime | None = None,
+        rate_limit: float = 10.0,
+        burst: int = 20,
+        latency_ms: float | tuple[float, float] = 0.0,
+        faults: str | None = None,
+        state_dir: str | Path | None = None,
+    ) -> None:
+        if state_dir and persistence.exists(state_dir):
+            state = persistence.load(state_dir)
+        else:
+            start_ms = to_ms(start or DEFAULT_START)
+            config = {"seed": seed, "opportunities": opportunities, "start_ms": start_ms}
+            state = (Account.generate(seed, opportunities, start_ms), AuthRegistry(seed), config, [])
+        self._setup(state, rate_limit, burst, latency_ms, faults, state_dir)
+
+    def _setup(
+        self,
+        state: tuple[Account, AuthRegistry, dict, list[Request]],
+        rate_limit: float,
+        burst: float,
+        latency_ms: float | tuple[float, float],
+        faults: str | None,
+        state_dir: str | Path | None,
+    ) -> None:
+        self.account, self.auth, self.config, journaled = state
+        self.seed: int = self.config["seed"]
+        self.state_dir = Path(state_dir) if state_dir else None
+        self.faults = FaultController(self.seed, faults)
+        self.expire_next_token = False  # set by an `oauth_token:expire` fault
+        self.app = App(self, build_routes(), rate_limit=rate_limit, burst=burst, latency_ms=latency_ms, seed=self.seed)
+        self.url: str | None = None
+        for request in journaled:
+            self.app.replay(request)
+        if self.state_dir is not None and not persistence.exists(self.state_dir):
+            self.save(self.state_dir)
+
+    # -- clock and activity ------------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        return from_ms(self.account.now_ms)
+
+    @property
+    def now_ms(self) -> int:
+        return self.account.now_ms
+
+    def advance(self, days: float) -> dict[str, int]:
+        """Move the clock `days` ahead and simulate recruiting activity; returns changes per kind."""
+        if days < 0:
+            raise ValueError("the sandbox clock never goes back")
+        return self._advance_ms(self.account.now_ms + round(days * 86_400_000))
+
+    def advance_to(self, when: datetime) -> dict[str, int]:
+        return self._advance_ms(to_ms(when))
+
+    def _advance_ms(self, until_ms: int) -> dict[str, int]:
+        with self.account.lock:
+            counts = activity.advance(self.account, until_ms)
+        self.persist()
+        return counts
+
+    def write(self, method: str, path: str, body: dict, query: list[tuple[str, str]] | None = None) -> dict:
+        """An API write from Python, with full access and no limits or faults: `write("PUT",
+        "/opportunities/<id>/stage", {"stage": "offer"})`. Returns the JSON answer; API errors raise ValueError."""
+        request = Request(method, f"/v1{path}", query or [], {"content-type": "application/json"}, json_body(body))
+        response = self.app.replay(request)
+        if response.status >= 400:
+            raise ValueError(json.loads(response.body)["message"])
+        self.persist(request)
+        return json.loads(response.body) if response.body else {}
+
+    def add_note(self, opportunity_id: str, text: str, user: str | None = None, secret: bool = False) -> dict:
+        """A note written now (as `POST /opportunities/:id/notes`): moves lastInteractionAt, not updatedAt."""
+        query = [("perform_as", user)] if user else []
+        return self.write("POST", f"/opportunities/{opportunity_id}/notes", {"value": text, "secret": secret}, query)[
+            "data"
+        ]
+
+    # -- credentials ---------------------------------------------------------------------------------------
+    @property
+    def api_key(self) -> str:
+        return self.auth.default_key
+
+    def create_key(self, confidential: bool = True, denied: set[str] | frozenset[str] = frozenset()) -> str:
+        with self.account.lock:
+            key = self.auth.create_key(confidential, denied)
+        self.persist()
+        return key
+
+    def create_oauth_client(self) -> tuple[str, str, str]:
+        """(client_id, client_secret, refresh_token) for `POST /oauth/token` with grant_type=refresh_token."""
+        with self.account.lock:
+            client = self.auth.create_oauth_client()
+        self.persist()
+        return client
+
+    def set_rate_limit(self, rate_limit: float, burst: float | None = None) -> None:
+        """Change the per-credential limit of a running sandbox (0 disables); buckets start full again."""
+        self.app.set_rate_limit(rate_limit, self.app.burst if burst is None else burst)
+
+    # -- ground truth and stats ----------------------------------------------------------------------------
+    def truth(self, entity: str) -> dict:
+        return account_truth(self.account, entity)
+
+    def stats(self) -> dict:
+        return self.app.stats.snapshot()
+
+    def reset_stats(self) -> None:
+        self.app.stats.reset()
+
+    # -- serving -------------------------------------------------------------------------------------------
+    def handle(self, request: Request) -> Response:
+        """The framework-free core: one request in, one response out (faults described, not performed)."""
+        return self.app.handle(request)
+
+    def transport(self) -> httpx.BaseTransport:
+        return SandboxTransport(self.app)
+
+    def async_transport(self) -> httpx.AsyncBaseTransport:
+        return AsyncSandboxTransport(self.app)
+
+    @contextmanager
+    def serve(self, port: int = 0, host: str = LOOPBACK) -> Iterator[str]:
+        """Serve on 127.0.0.1 in a background thread; yields the base URL (`http://127.0.0.1:PORT/v1`)."""
+        server = BackgroundServer(self.handle, port, host)
+        bound = server.start()
+        self.url = f"http://{LOOPBACK}:{bound}/v1"
+        self.account.base_url = self.url
+        try:
+            yield self.url
+        finally:
+            server.stop()
+            self.url = None
+
+    # -- persistence ---------------------------------------------------------------------------------------
+    def save(self, directory: str | Path) -> None:
+        persistence.save(directory, self.account, self.auth, self.config)
+
+    @classmethod
+    def load(
+        cls,
+        directory: str | Path,
+        rate_limit: float = 10.0,
+        burst: int = 20,
+        latency_ms: float | tuple[float, float] = 0.0,
+        faults: str | None = None,
+        state_dir: str | Path | None = None,
+    ) -> Sandbox:
+        """A sandbox from `save(directory)`; runtime settings (limits, latency, faults) are not part of the state."""
+        if not persistence.exists(directory):
+            raise FileNotFoundError(f"no sandbox state in {directory}")
+        sandbox = cls.__new__(cls)
+        sandbox._setup(persistence.load(directory), rate_limit, burst, latency_ms, faults, state_dir)
+        return sandbox
+
+    def persist(self, write: Request | None = None) -> None:
+        """With a state_dir: journal a write, or snapshot everything (after advances and credential changes)."""
+        if self.state_dir is None:
+            return
+        if write is not None:
+            persistence.journal(self.state_dir, write)
+        else:
+            self.save(self.state_dir)

@@ -1,0 +1,68 @@
+"""The per-credential token bucket under concurrent load over a real socket (scaled up to stay fast)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+
+from orchestration.sandbox import Sandbox
+
+RATE, BURST, SECONDS = 200.0, 40, 1.5
+
+
+def hammer(url: str, key: str, seconds: float, threads: int = 6) -> tuple[int, int, list[httpx.Response]]:
+    accepted = limited = 0
+    samples: list[httpx.Response] = []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + seconds
+
+    def worker() -> None:
+        nonlocal accepted, limited
+        with httpx.Client(base_url=url, auth=(key, "")) as client:
+            while time.perf_counter() < deadline:
+                response = client.get("/stages")
+                with lock:
+                    if response.status_code == 200:
+                        accepted += 1
+                    elif response.status_code == 429:
+                        limited += 1
+                        if len(samples) < 3:
+                            samples.append(response)
+
+    workers = [threading.Thread(target=worker) for _ in range(threads)]
+    for thread in workers:
+        thread.start()
+    for thread in workers:
+        thread.join()
+    return accepted, limited, samples
+
+
+def test_bucket_holds_rate_and_burst_per_credential_under_concurrent_load():
+    sandbox = Sandbox(seed=2, opportunities=30, rate_limit=RATE, burst=BURST)
+    with sandbox.serve() as url:
+        started = time.perf_counter()
+        accepted, limited, samples = hammer(url, sandbox.api_key, SECONDS)
+        elapsed = time.perf_counter() - started
+        other = httpx.get(f"{url}/stages", auth=(sandbox.create_key(), ""))
+    expected = BURST + RATE * elapsed
+    assert limited > accepted / 2, "the load must exceed the limit for the test to mean anything"
+    assert 0.85 * expected <= accepted <= expected + 5
+    assert samples[0].json() == {"code": "TooManyRequestsError", "message": "Too many requests"}
+    assert all("retry-after" not in r.headers for r in samples)
+    assert other.status_code == 200  # another key has its own bucket
+
+
+def test_zero_rate_disables_limiting():
+    sandbox = Sandbox(seed=2, opportunities=30, rate_limit=0)
+    client = httpx.Client(transport=sandbox.transport(), base_url="http://lever.test/v1", auth=(sandbox.api_key, ""))
+    assert all(client.get("/stages").status_code == 200 for _ in range(300))
+
+
+def test_application_posts_are_limited_to_two_per_second():
+    sandbox = Sandbox(seed=2, opportunities=30, rate_limit=1000, burst=1000)
+    client = httpx.Client(transport=sandbox.transport(), base_url="http://lever.test/v1", auth=(sandbox.api_key, ""))
+    posting = next(r["id"] for r in sandbox.truth("postings")["records"] if r["data"]["state"] == "published")
+    statuses = [client.post(f"/postings/{posting}/apply", json={}).status_code for _ in range(4)]
+    assert statuses[:2] == [400, 400] and statuses[2:] == [429, 429]  # the bucket counts before validation

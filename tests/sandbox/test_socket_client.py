@@ -1,0 +1,64 @@
+"""A generic client that only knows Lever's public contract, over a real socket (stdlib urllib)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.request
+from email.utils import parsedate_to_datetime
+
+import pytest
+
+from orchestration.sandbox import Sandbox
+
+
+def get(url: str, key: str) -> tuple[dict, dict]:
+    request = urllib.request.Request(
+        url, headers={"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read()), dict(response.headers)
+
+
+def page(base: str, path: str, key: str, query: str = "") -> list[dict]:
+    records, url = [], f"{base}{path}?limit=100{query}"
+    while True:
+        body, _ = get(url, key)
+        records += body["data"]
+        if not body["hasNext"]:
+            return records
+        url = f"{base}{path}?limit=100{query}&offset={body['next']}"
+
+
+def test_generic_client_pages_the_whole_account_over_http():
+    sandbox = Sandbox(seed=9, opportunities=500, rate_limit=0)
+    with sandbox.serve() as base:
+        assert base.startswith("http://127.0.0.1:") and base.endswith("/v1")
+        opportunities = page(base, "/opportunities", sandbox.api_key, "&confidentiality=all&expand=applications")
+        postings = page(base, "/postings", sandbox.api_key, "&confidentiality=all")
+        _, headers = get(f"{base}/stages", sandbox.api_key)
+        oid = opportunities[0]["id"]
+        notes = page(base, f"/opportunities/{oid}/notes", sandbox.api_key)
+        resume = next(r["data"] for r in sandbox.truth("resumes")["records"])
+        with urllib.request.urlopen(
+            urllib.request.Request(
+                resume["file"]["downloadUrl"],
+                headers={"Authorization": "Basic " + base64.b64encode(f"{sandbox.api_key}:".encode()).decode()},
+            )
+        ) as download:
+            assert download.read().startswith(b"%PDF")
+        with pytest.raises(urllib.error.HTTPError) as unauthorized:
+            get(f"{base}/stages", "nope")
+        assert unauthorized.value.code == 401
+    assert opportunities == [r["data"] for r in sandbox.truth("opportunities")["records"]]
+    assert postings == [r["data"] for r in sandbox.truth("postings")["records"]]
+    assert notes == [r["data"] for r in sandbox.truth("notes")["records"] if r["parent_id"] == oid]
+    assert parsedate_to_datetime(headers["date"]) == sandbox.now
+    assert headers["server"] == "lever-data-api"
+
+
+def test_server_refuses_non_loopback_hosts():
+    sandbox = Sandbox(seed=9, opportunities=10, rate_limit=0)
+    with pytest.raises(ValueError), sandbox.serve(host="0.0.0.0"):
+        pass
