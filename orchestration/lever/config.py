@@ -222,7 +222,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             integrations = (_sandbox_integration(integration_id, _sandbox_spec(env, {}, slug, data_dir), {}),)
         else:
             integration_id = _validate_id(_read(env, "LEVER_INTEGRATION_ID") or "lever:default")
-            integrations = (Integration(id=integration_id, base_url=base_url, auth=auth),)
+            integrations = (
+                Integration(
+                    id=integration_id,
+                    base_url=base_url,
+                    auth=auth,
+                    rate_limit=float(_read(env, "LEVER_RATE_LIMIT") or LEVER_RATE_LIMIT),
+                    burst=int(_read(env, "LEVER_BURST") or LEVER_BURST),
+                    concurrency=int(_read(env, "LEVER_CONCURRENCY") or 16),
+                ),
+            )
     return Settings(
         duckdb_path=duckdb_path,
         integrations=integrations,
