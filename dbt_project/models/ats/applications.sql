@@ -1,0 +1,66 @@
+{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__applications'], dimensions=['stg_lever__archive_reasons']) -%}
+
+with
+
+{{ scope.cte }},
+
+opportunities as (
+    {{ in_scope('int_lever__opportunities') }}
+),
+
+-- every completed form field with a non-empty value; file uploads are left out, as Kombo does
+answered as (
+    select
+        *,
+        list_transform(
+            list_filter(
+                custom_question_fields,
+                lambda field: coalesce(json_type(field.value) not in ('NULL'), false)
+                    and field.value::varchar not in ('""', '[]', '{}')
+                    and {{ screening_format_type('field.type') }} != 'FILE'
+            ),
+            lambda field: {
+                'question': {
+                    'remote_id': field.id,
+                    'title': field.text,
+                    'type': {{ screening_format_type('field.type') }}
+                },
+                'answer': {{ screening_answer(screening_format_type('field.type'), 'field.value') }}
+            }
+        ) as answers
+    from opportunities
+),
+
+content as (
+    select
+        {{ kombo_id('integration_id', 'applications', 'opportunity_id') }} as id,
+        opportunity_id as remote_id,
+        {{ kombo_id('integration_id', 'candidates', 'opportunity_id') }} as candidate_id,
+        -- NULL for general (no-posting) opportunities
+        {{ kombo_id('integration_id', 'jobs', 'posting_id') }} as job_id,
+        -- archived opportunities keep their stage
+        {{ kombo_id('integration_id', 'application_stages', 'stage_id') }} as current_stage_id,
+        case when payload is not null then outcome end as outcome,
+        case when outcome = 'DECLINED' then archive_reason_name end as rejection_reason_name,
+        case when outcome = 'DECLINED' then archived_at end as rejected_at,
+        answers::struct(
+            question struct(remote_id varchar, title varchar, type varchar),
+            answer struct(content varchar, choice varchar, choices varchar[], checked boolean, number double, date timestamptz, raw json)
+        )[] as screening_question_answers,
+        {{ empty_custom_fields() }} as custom_fields,
+        {{ empty_integration_fields() }} as integration_fields,
+        profile_url as remote_url,
+        coalesce(application_created_at, created_at) as remote_created_at,
+        -- the opportunity's updatedAt also moves on application edits
+        updated_at as remote_updated_at,
+        {{ remote_data({
+            '/opportunities': 'payload',
+            '/opportunities/:opportunity/applications': 'application_payload',
+        }) }} as remote_data,
+        integration_id,
+        remote_deleted_at,
+        opportunity_id as _lever_opportunity_id
+    from answered
+),
+
+{{ unified_rows('content', scope=scope) }}

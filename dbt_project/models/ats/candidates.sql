@@ -1,0 +1,73 @@
+{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__resumes']) -%}
+
+with
+
+{{ scope.cte }},
+
+opportunities as (
+    {{ in_scope('int_lever__opportunities') }}
+),
+
+positions as (
+    select * from {{ ref('int_lever__candidate_positions') }}
+),
+
+country_names as (
+    select * from {{ ref('country_names') }}
+),
+
+located as (
+    select
+        opportunities.*,
+        -- a full country name as the last comma part; never guessed from a two-letter token ("CA" is California)
+        country_names.alpha_2 as location_country
+    from opportunities
+    left join country_names
+        on lower(country_names.country_name) = lower(trim(split_part(opportunities.contact_location, ',', -1)))
+),
+
+content as (
+    select
+        {{ kombo_id('located.integration_id', 'candidates', 'located.opportunity_id') }} as id,
+        located.opportunity_id as remote_id,
+        {{ name_part('located.contact_name', 'first') }} as first_name,
+        {{ name_part('located.contact_name', 'last') }} as last_name,
+        -- the newest resume's most recent position, else the headline's first comma part
+        coalesce(positions.company, nullif(trim(split_part(located.contact_headline, ',', 1)), '')) as company,
+        positions.title,
+        located.is_confidential as confidential,
+        -- all sources stay in remote_data
+        located.sources[1] as source,
+        [
+            {'phone_number': phone.value, 'type': case when upper(phone.type) in ('MOBILE', 'HOME', 'WORK', 'SKYPE', 'OTHER') then upper(phone.type) end}
+            for phone in located.phones if nullif(trim(phone.value), '') is not null
+        ]::struct(phone_number varchar, type varchar)[] as phone_numbers,
+        [
+            {'email_address': {{ valid_email('email') }}, 'type': null}
+            for email in located.emails if {{ valid_email('email') }} is not null
+        ]::struct(email_address varchar, type varchar)[] as email_addresses,
+        [
+            {{ social_media('link') }}
+            for link in located.links if nullif(trim(link), '') is not null
+        ]::struct(link varchar, type varchar, username varchar)[] as social_media,
+        {{ location_struct('located.contact_location', 'located.location_country') }} as location,
+        {{ empty_custom_fields() }} as custom_fields,
+        {{ empty_integration_fields() }} as integration_fields,
+        located.profile_url as remote_url,
+        located.created_at as remote_created_at,
+        located.updated_at as remote_updated_at,
+        {{ remote_data({
+            '/opportunities': 'located.payload',
+            '/opportunities/:opportunity/resumes':
+                'case when coalesce(positions.company, positions.title) is not null then positions.resume_payload end',
+        }) }} as remote_data,
+        located.integration_id,
+        located.remote_deleted_at,
+        located.opportunity_id as _lever_opportunity_id
+    from located
+    left join positions
+        on positions.integration_id = located.integration_id
+        and positions.opportunity_id = located.opportunity_id
+),
+
+{{ unified_rows('content', scope=scope) }}

@@ -1,0 +1,91 @@
+"""Helpers for the dbt tests: build the warehouse the way `lever-warehouse build` does, read it back."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.lever.build import DBT_PROJECT_DIR, dbt_build, dbt_executable
+from orchestration.lever.config import Settings
+
+TEXT_TYPES = ("VARCHAR", "JSON")
+
+
+def isolated_paths(workdir: Path) -> list[str]:
+    """Per-module dbt target and log folders: the project's own target/ (Dagster reads its manifest) stays as is."""
+    return ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
+
+
+def build(settings: Settings, workdir: Path, now: datetime, *, with_tests: bool = False) -> None:
+    """`lever-warehouse build` at warehouse time `now` (raw purge, then dbt); data tests only when asked."""
+    extra = isolated_paths(workdir)
+    if not with_tests:
+        extra += ["--resource-type", "model", "--resource-type", "seed"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WAREHOUSE_NOW", now.isoformat())
+        assert dbt_build(settings, extra=extra) == 0, "dbt build failed (see the captured output)"
+
+
+def compile_inline(sql: str, duckdb_path: Path, workdir: Path) -> str:
+    """The compiled SQL of an inline query, macros expanded."""
+    command = [dbt_executable(), "compile", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+               str(DBT_PROJECT_DIR), *isolated_paths(workdir), "--inline", sql]  # fmt: skip
+    env = {**os.environ, "DUCKDB_PATH": str(duckdb_path), "DO_NOT_TRACK": "1"}
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def ats_tables(conn: duckdb.DuckDBPyConnection) -> list[str]:
+    return column(conn, "select table_name from information_schema.tables where table_schema = 'ats' order by 1")
+
+
+def ids_by_table(conn: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    return {table: set(column(conn, f"select id from ats.{table}")) for table in ats_tables(conn)}
+
+
+def changed_at_by_id(conn: duckdb.DuckDBPyConnection) -> dict[str, dict[str, datetime]]:
+    return {
+        table: dict(conn.execute(f"select id, changed_at from ats.{table}").fetchall()) for table in ats_tables(conn)
+    }
+
+
+def column(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list:
+    """The first column of a query's rows."""
+    return [row[0] for row in conn.execute(sql, params or []).fetchall()]
+
+
+def text_columns(conn: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    """Every column of every base table and view that can hold text: VARCHAR, JSON, and STRUCT/LIST/MAP of them."""
+    rows = conn.execute(
+        """select c.table_schema, c.table_name, c.column_name, c.data_type
+           from information_schema.columns as c
+           where c.table_schema not in ('information_schema', 'pg_catalog')"""
+    ).fetchall()
+    nested = ("STRUCT", "MAP", "[]", "UNION")
+    return [
+        (schema, table, column)
+        for schema, table, column, data_type in rows
+        if data_type in TEXT_TYPES or any(marker in data_type for marker in nested)
+    ]
+
+
+def find_text(conn: duckdb.DuckDBPyConnection, needles: list[str]) -> list[tuple[str, str, str]]:
+    """(schema.table, column, needle) for every text column holding any needle; one scan per table."""
+    by_table: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column in text_columns(conn):
+        by_table.setdefault((schema, table), []).append(column)
+    hits = []
+    for (schema, table), columns in by_table.items():
+        checks = [(column, needle) for column in columns for needle in needles]
+        counts = ", ".join(f'count(*) filter (where contains("{column}"::varchar, ?))' for column, _ in checks)
+        row = conn.execute(f'select {counts} from "{schema}"."{table}"', [needle for _, needle in checks]).fetchone()
+        hits += [
+            (f"{schema}.{table}", column, needle) for (column, needle), found in zip(checks, row, strict=True) if found
+        ]
+    return hits
