@@ -1,8 +1,7 @@
 {# why: every staging model reads raw the same way: on incremental builds only rows loaded since the last
    build (the `_seq` watermark), plus stored rows that crossed the 14-day retention line since, whose payload
    is then treated as purged even if the extractor has not purged raw yet (unified-schema.md §1.7); and it
-   parses each payload once, into `lever`, a struct of the fields in `shape` (see parse_payload).
-   `load_order` (the raw rowid: insertion order, kept by upserts) is only meaningful for full-refresh lists. #}
+   parses each payload once, into `lever`, a struct of the fields in `shape` (see parse_payload). #}
 {% macro staged_raw(table_name, key_column, shape) -%}
     select
         *,
@@ -12,8 +11,7 @@
             * replace (
                 case when {{ is_past_retention('least(deleted_at, missing_since)') }} then null else payload end
                     as payload
-            ),
-            rowid as load_order
+            )
         from {{ source('lever_raw', table_name) }}
     ) as raw
     {%- if is_incremental() %}

@@ -66,14 +66,16 @@ def test_schedules_request_one_run_per_integration_for_today():
     for name, mode in (("lever_delta_schedule", "delta"), ("lever_full_schedule", "full")):
         schedule = defs.get_schedule_def(name)
         when = datetime(2026, 3, 2, 10, tzinfo=UTC)
-        with dg.build_schedule_context(scheduled_execution_time=when) as context:
+        repository = defs.get_repository_def()
+        with dg.build_schedule_context(scheduled_execution_time=when, repository_def=repository) as context:
             requests = list(schedule.evaluate_tick(context).run_requests)
         assert [r.partition_key for r in requests] == [
             dg.MultiPartitionKey({"integration": i, "date": "2026-03-02"}) for i in ("lever:acme", "lever:globex")
         ]
         assert len({r.run_key for r in requests}) == 2
         job = defs.resolve_job_def(schedule.job_name)
-        assert job.run_config["ops"]["lever_raw_sync"]["config"]["mode"] == mode
+        config = job.get_run_config_for_partition_key(requests[0].partition_key)
+        assert config["ops"]["lever_raw_sync"]["config"]["mode"] == mode
 
 
 def test_writes_to_duckdb_are_serialized_by_one_pool():

@@ -1,7 +1,9 @@
 """The whole graph materialized in-process against two embedded sandbox accounts, then a UI-style backfill."""
 
 import json
+import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -101,3 +103,12 @@ def test_raw_changes_outside_schedules_trigger_the_unified_models(delta_runs, in
     requested = {r.key for r in result.results if r.true_subset.size}
     assert dg.AssetKey(["ats", "candidates"]) in requested
     assert not any(k.path[0] == "lever_raw" for k in requested)
+
+
+def test_the_readme_example_queries_run_on_the_built_warehouse(delta_runs, warehouse_path):
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    queries = re.findall(r"```sql\n(.*?)```", readme, re.S)
+    assert len(queries) >= 4
+    with duckdb.connect(str(warehouse_path), read_only=True) as conn:
+        for query in queries:
+            assert conn.execute(query).fetchall(), query

@@ -14,8 +14,8 @@ renamed as (
 
         -- the stage
         nullif(lever.text, '') as stage_name,
-        -- /stages is re-listed whole each sync and raw keeps its first-seen (response) order in load_order
-        load_order,
+        -- /stages lists the pipeline in order; the extractor records each stage's index in that response
+        list_position,
 
         -- lineage and deletion markers
         {{ raw_lineage() }}
