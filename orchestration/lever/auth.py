@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 
 import httpx
 
 from .config import ApiKeyAuth, OAuthAuth
-from .errors import LeverAuthError
+from .errors import LeverAuthError, LeverUnavailable
+from .retry import RetryPolicy
 from .secrets import Secret
+
+log = logging.getLogger("lever_warehouse.auth")
 
 RotationHook = Callable[[Secret], Awaitable[None] | None]
 
@@ -24,7 +29,12 @@ class Credentials:
     async def header(self) -> str:
         raise NotImplementedError
 
-    async def refresh(self) -> None:
+    async def refresh(self, rejected: str | None = None) -> None:
+        """Renew after a 401 that answered the header `rejected`."""
+        return None
+
+    def accepted(self, header: str) -> None:
+        """Lever answered a request sent with `header` (anything but 401)."""
         return None
 
 
@@ -42,10 +52,15 @@ class OAuthCredentials(Credentials):
 
     The new refresh token is handed to `on_rotate` (which persists it) *before* the new access token is
     used: a crash between the two would otherwise lose the only valid refresh token (lever-api.md §14.19).
+    A token endpoint that is down (429, 5xx, timeouts, dropped connections, a cut-off body) is retried like
+    the API; only an OAuth refusal (invalid_grant, invalid_client) asks for re-authorization.
     """
 
     renewable = True
     _MARGIN_SECONDS = 60.0
+    # Fresh tokens rejected before Lever accepted any of them: the grant works but the API refuses what it
+    # issues (scopes removed, app suspended). Refreshing further only burns rotations.
+    MAX_REJECTED_TOKENS = 3
 
     def __init__(
         self,
@@ -54,57 +69,129 @@ class OAuthCredentials(Credentials):
         refresh_token: Secret | None = None,
         on_rotate: RotationHook | None = None,
         clock: Callable[[], float] = time.monotonic,
+        retry: RetryPolicy | None = None,
     ) -> None:
         self._auth = auth
         self._http = http
         self._refresh_token = refresh_token or auth.refresh_token
         self._on_rotate = on_rotate
         self._clock = clock
+        self._retry = retry or RetryPolicy()
+        self._rng = random.Random()
         self._access: Secret | None = None
         self._expires_at = 0.0
         self._lock = asyncio.Lock()
+        self._rejected_in_a_row = 0
+
+    def _header(self) -> str | None:
+        return f"Bearer {self._access.reveal()}" if self._access is not None else None
+
+    def accepted(self, header: str) -> None:
+        if header == self._header():
+            self._rejected_in_a_row = 0
 
     async def header(self) -> str:
         if self._access is None or self._clock() >= self._expires_at - self._MARGIN_SECONDS:
             await self.refresh(only_if_stale=True)
-        assert self._access is not None
-        return f"Bearer {self._access.reveal()}"
+        header = self._header()
+        assert header is not None
+        return header
 
-    async def refresh(self, only_if_stale: bool = False) -> None:
+    async def refresh(self, only_if_stale: bool = False, rejected: str | None = None) -> None:
+        """Get a new access token. `rejected`: the header a 401 answered; if another request has replaced
+        that token meanwhile, there is nothing to do (concurrent 401s must not each burn a refresh token)."""
         stale_access = self._access
         async with self._lock:
-            # Concurrent requests that all saw a 401 must not each burn a refresh token.
-            if self._access is not stale_access:
+            if rejected is not None and self._header() != rejected:
+                return
+            if rejected is None and self._access is not stale_access:
                 return
             if only_if_stale and self._access is not None and self._clock() < self._expires_at - self._MARGIN_SECONDS:
                 return
-            response = await self._http.post(
-                self._auth.token_url,
-                data={
-                    "grant_type": "refresh_token",
-                    "refresh_token": self._refresh_token.reveal(),
-                    "client_id": self._auth.client_id,
-                    "client_secret": self._auth.client_secret.reveal(),
-                },
-            )
-            if response.status_code != 200:
-                raise LeverAuthError(
-                    f"OAuth token refresh at {self._auth.token_url} was refused (HTTP {response.status_code}, "
-                    f"{_oauth_error(response)}); a Lever Super Admin must re-authorize the app and you must set "
-                    "a new LEVER_OAUTH_REFRESH_TOKEN",
-                    endpoint="POST /oauth/token",
-                    status=response.status_code,
-                )
-            body = response.json()
+            if rejected is not None:
+                self._rejected_in_a_row += 1
+                if self._rejected_in_a_row > self.MAX_REJECTED_TOKENS:
+                    raise LeverAuthError(
+                        f"Lever rejected {self.MAX_REJECTED_TOKENS} freshly issued OAuth access tokens in a row (401) "
+                        "although the token endpoint issues them: the app may have lost its scopes or been "
+                        "suspended; a Lever Super Admin must re-authorize the app",
+                        endpoint="POST /oauth/token",
+                        status=401,
+                    )
+            body = await self._exchange()
             new_refresh = body.get("refresh_token")
-            if new_refresh:
+            if isinstance(new_refresh, str) and new_refresh:
                 self._refresh_token = Secret(new_refresh)
                 if self._on_rotate is not None:
                     result = self._on_rotate(self._refresh_token)
                     if result is not None:
                         await result
-            self._access = Secret(body["access_token"])
-            self._expires_at = self._clock() + float(body.get("expires_in", 3600))
+            self._access = Secret(str(body["access_token"]))
+            expires_in = body.get("expires_in", 3600)
+            self._expires_at = self._clock() + float(expires_in if isinstance(expires_in, int | float) else 3600)
+
+    async def _exchange(self) -> dict:
+        """POST the refresh grant; retry while the token endpoint is unavailable, never past its refusal."""
+        endpoint = "POST /oauth/token"
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.post(
+                    self._auth.token_url,
+                    data={
+                        "grant_type": "refresh_token",
+                        "refresh_token": self._refresh_token.reveal(),
+                        "client_id": self._auth.client_id,
+                        "client_secret": self._auth.client_secret.reveal(),
+                    },
+                )
+            except httpx.TimeoutException:
+                reason = "timeout"
+            except httpx.TransportError as exc:
+                reason = f"connection error ({type(exc).__name__})"
+            else:
+                status = response.status_code
+                if status == 200:
+                    body = _json_object(response)
+                    if body is not None and isinstance(body.get("access_token"), str):
+                        return body
+                    reason = "truncated or invalid JSON body"
+                elif status in (429, 500, 502, 503, 504):
+                    reason = f"HTTP {status}"
+                else:
+                    hint = (
+                        " (if an earlier attempt of this refresh was cut off, Lever may have rotated the token "
+                        "in a response that never arrived)"
+                        if attempt
+                        else ""
+                    )
+                    raise LeverAuthError(
+                        f"OAuth token refresh at {self._auth.token_url} was refused (HTTP {status}, "
+                        f"{_oauth_error(response)}){hint}; a Lever Super Admin must re-authorize the app and you "
+                        "must set a new LEVER_OAUTH_REFRESH_TOKEN",
+                        endpoint=endpoint,
+                        status=status,
+                    )
+            if attempt >= self._retry.max_retries:
+                raise LeverUnavailable(
+                    f"{endpoint} at {self._auth.token_url} still failing after {attempt + 1} attempts "
+                    f"(last: {reason}); the OAuth token endpoint may be down: rerun later, nothing was lost",
+                    endpoint=endpoint,
+                )
+            delay = self._retry.delay(attempt, self._rng)
+            attempt += 1
+            log.warning(
+                "retry %d/%d of %s after %s, waiting %.2fs", attempt, self._retry.max_retries, endpoint, reason, delay
+            )
+            await asyncio.sleep(delay)
+
+
+def _json_object(response: httpx.Response) -> dict | None:
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
 
 
 def _oauth_error(response: httpx.Response) -> str:

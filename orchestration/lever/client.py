@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from .auth import Credentials
+from .connections import ConnectionSlots
 from .errors import (
     InvalidOffsetToken,
     LeverAuthError,
@@ -25,6 +26,9 @@ from .errors import (
     LeverUnavailable,
 )
 from .ratelimit import TokenBucket
+from .retry import RetryPolicy
+
+__all__ = ["LeverClient", "Params", "RequestStats", "RetryPolicy", "require_list"]
 
 log = logging.getLogger("lever_warehouse.client")
 
@@ -45,19 +49,9 @@ class RequestStats:
         return sum(self.requests.values())
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_retries: int = 8
-    base_delay: float = 0.5
-    max_delay: float = 30.0
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        # Full jitter in the upper half: spreads concurrent retriers without ever retrying instantly.
-        ceiling = min(self.max_delay, self.base_delay * (2**attempt))
-        return ceiling * rng.uniform(0.5, 1.0)
-
-
 _RETRYABLE_STATUS = {429, 500, 502, 503, 504}
+# A request whose fresh token is rejected again gets one more; a credential the API keeps refusing fails.
+MAX_REAUTHORIZATIONS = 2
 
 
 class LeverClient:
@@ -67,7 +61,7 @@ class LeverClient:
         credentials: Credentials,
         limiter: TokenBucket,
         *,
-        http: httpx.AsyncClient,
+        http: httpx.AsyncClient | ConnectionSlots,
         concurrency: int = 16,
         retry: RetryPolicy | None = None,
         stats: RequestStats | None = None,
@@ -82,6 +76,12 @@ class LeverClient:
         self._rng = random.Random(seed)
         self.stats = stats or RequestStats()
         self._server_time: tuple[datetime, float] | None = None
+        # Circuit breaker: requests queue behind each other, so under an outage every retry waits for the
+        # whole queue and the run would take hours to give up while hammering a down API.
+        self._breaker_threshold = max(3, concurrency)
+        self._failures_in_a_row = 0
+        self._last_alive = time.monotonic()
+        self._outage: str | None = None
 
     def server_now(self) -> datetime | None:
         """Lever's clock, from the last `Date` header: windows are built on the server's time, not ours."""
@@ -105,22 +105,27 @@ class LeverClient:
     async def get_json(self, path: str, params: Params | None = None, *, endpoint: str) -> dict[str, Any]:
         """GET and decode one response body; raises a typed LeverError naming `endpoint` on failure."""
         url = f"{self.base_url}{path}"
-        reauthorized = False
+        reauthorized = 0
         attempt = 0
         while True:
             await self._limiter.acquire()
             async with self._slots:
+                if self._outage is not None:
+                    raise LeverUnavailable(self._outage, endpoint=endpoint)
                 self.stats.requests[endpoint] += 1
+                authorization = await self._credentials.header()  # a token refresh fails as a LeverError
                 try:
-                    response = await self._http.get(
-                        url, params=params, headers={"Authorization": await self._credentials.header()}
-                    )
+                    response = await self._http.get(url, params=params, headers={"Authorization": authorization})
                 except (httpx.TimeoutException, httpx.TransportError) as exc:
                     reason = _transport_reason(exc)
                 else:
                     self.stats.statuses[response.status_code] += 1
                     self._note_date(response)
                     status = response.status_code
+                    if status < 500 and status != 429:
+                        self._alive()
+                    if status != 401:
+                        self._credentials.accepted(authorization)
                     if status == 200:
                         try:
                             return _decode(response)
@@ -130,12 +135,18 @@ class LeverClient:
                         if status == 429:
                             self._limiter.drain()
                         reason = f"HTTP {status}"
-                    elif status == 401 and self._credentials.renewable and not reauthorized:
-                        reauthorized = True
-                        await self._credentials.refresh()
+                    elif status == 401 and self._credentials.renewable and reauthorized < MAX_REAUTHORIZATIONS:
+                        # The token may have died mid-run (or been replaced by a concurrent refresh): renew
+                        # it, unless another request already did, and try again.
+                        reauthorized += 1
+                        await self._credentials.refresh(rejected=authorization)
                         continue
                     else:
                         raise _client_error(response, endpoint)
+            if reason.startswith("HTTP 429"):
+                pass  # rate limiting is pacing, not an outage
+            elif self._failed(f"{reason} on GET {endpoint}"):
+                raise LeverUnavailable(self._outage or "", endpoint=endpoint)
             if attempt >= self._retry.max_retries:
                 raise LeverUnavailable(
                     f"GET {endpoint} still failing after {attempt + 1} attempts (last: {reason}); "
@@ -155,6 +166,23 @@ class LeverClient:
                 delay,
             )
             await asyncio.sleep(delay)
+
+    def _alive(self) -> None:
+        self._failures_in_a_row = 0
+        self._last_alive = time.monotonic()
+
+    def _failed(self, what: str) -> bool:
+        """Count a failed attempt; True once Lever looks down: many failures in a row and no answer for
+        longer than one request's whole retry budget (what a lone request would have waited before giving up)."""
+        self._failures_in_a_row += 1
+        silent = time.monotonic() - self._last_alive
+        if self._failures_in_a_row >= self._breaker_threshold and silent >= self._retry.total_delay():
+            self._outage = (
+                f"Lever failed {self._failures_in_a_row} requests in a row and answered none for {silent:.0f}s "
+                f"(last: {what}); it looks down, so the run stops instead of retrying every queued request: "
+                "rerun later, nothing was lost"
+            )
+        return self._outage is not None
 
 
 def _transport_reason(exc: Exception) -> str:

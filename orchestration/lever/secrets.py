@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -41,7 +42,10 @@ def _keystream(key: bytes, nonce: bytes, length: int) -> bytes:
     return b"".join(blocks)[:length]
 
 
+@functools.lru_cache(maxsize=8)
 def _keys(passphrase: Secret) -> tuple[bytes, bytes]:
+    # Derived once per process: sealing sits between receiving a rotated refresh token and committing it,
+    # and that window (a crash there loses the only valid token) must stay as short as possible.
     root = hashlib.pbkdf2_hmac("sha256", passphrase.reveal().encode(), b"lever-warehouse/oauth", 50_000)
     return root[:16] + b"enc", root[16:] + b"mac"
 

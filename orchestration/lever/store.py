@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS {schema}.{table} (
     missing_since TIMESTAMPTZ,
     purged_at TIMESTAMPTZ,
     _seq BIGINT NOT NULL,
+    list_position INTEGER,
     PRIMARY KEY (integration_id, id)
 )
 """
@@ -64,6 +65,7 @@ _ROW_SCHEMA = pa.schema(
         ("payload", pa.string()),
         ("payload_hash", pa.string()),
         ("source_updated_at", pa.timestamp("us", tz="UTC")),
+        ("list_position", pa.int32()),
     ]
 )
 
@@ -74,6 +76,8 @@ class RawRecord:
     payload: dict[str, Any]
     parent_id: str | None = None
     updated_ms: int | None = None
+    # Index in a complete account-wide listing: Lever's order carries meaning (/stages is the pipeline).
+    position: int | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +151,7 @@ class RawStore:
                 "payload": [json.dumps(r.payload, ensure_ascii=False) for r in rows],
                 "payload_hash": [payload_hash(r.payload) for r in rows],
                 "source_updated_at": [from_ms(r.updated_ms) for r in rows],
+                "list_position": [r.position for r in rows],
             },
             schema=_ROW_SCHEMA,
         )
@@ -156,16 +161,18 @@ class RawStore:
                 f"""
                 INSERT INTO {SCHEMA}.{table} AS t
                 SELECT integration_id, id, parent_id, payload::JSON, payload_hash, source_updated_at,
-                       $now, $run_id, NULL, NULL, NULL, $seq
+                       $now, $run_id, NULL, NULL, NULL, $seq, list_position
                 FROM _raw_batch
                 ON CONFLICT (integration_id, id) DO UPDATE SET
                     parent_id = excluded.parent_id, payload = excluded.payload,
                     payload_hash = excluded.payload_hash, source_updated_at = excluded.source_updated_at,
                     extracted_at = excluded.extracted_at, sync_run_id = excluded.sync_run_id,
-                    deleted_at = NULL, missing_since = NULL, purged_at = NULL, _seq = excluded._seq
+                    deleted_at = NULL, missing_since = NULL, purged_at = NULL, _seq = excluded._seq,
+                    list_position = excluded.list_position
                 WHERE t.payload_hash IS DISTINCT FROM excluded.payload_hash
                    OR t.deleted_at IS NOT NULL OR t.missing_since IS NOT NULL
                    OR t.parent_id IS DISTINCT FROM excluded.parent_id
+                   OR t.list_position IS DISTINCT FROM excluded.list_position
                 """,
                 {"now": now, "run_id": run_id, "seq": seq},
             ).fetchall()[0][0]
@@ -289,6 +296,18 @@ class RawStore:
             self.conn.unregister("_ids")
         return {row[0]: OpportunityState(*row[1:]) for row in rows}
 
+    def opportunity_with_children_pass(self, children_pass: str) -> str | None:
+        """One live opportunity whose children were last synced under `children_pass`, if any."""
+        rows = self.conn.execute(
+            f"""SELECT s.opportunity_id FROM {SCHEMA}._opportunity_state s
+                JOIN {SCHEMA}.opportunities o ON o.integration_id = s.integration_id AND o.id = s.opportunity_id
+                WHERE s.integration_id = $integration AND s.children_pass = $pass
+                  AND o.deleted_at IS NULL AND o.missing_since IS NULL
+                ORDER BY s.opportunity_id LIMIT 1""",
+            {"integration": self.integration_id, "pass": children_pass},
+        ).fetchall()
+        return rows[0][0] if rows else None
+
     def save_opportunity_states(
         self, opportunities: Sequence[dict[str, Any]], *, synced_at: datetime, children_pass: str
     ) -> None:
@@ -341,6 +360,29 @@ class RawStore:
             f"""INSERT OR REPLACE INTO {SCHEMA}._sync_cursors VALUES ($integration, $stream, $value, $now, $run_id)""",
             {"integration": self.integration_id, "stream": stream, "value": value, "now": now, "run_id": run_id},
         )
+
+    def close_interrupted_runs(self, live: Iterable[str], *, now: datetime) -> int:
+        """Runs of this integration still 'running' that no live engine owns died mid-way (killed, crashed).
+
+        DuckDB admits one writing process, so a new run holding the warehouse sees only dead runs and the
+        live ones of its own process (`live`). Their committed pages are kept and the new run resumes from
+        them; the run log says so instead of showing them running forever.
+        """
+        self.conn.register("_live", pa.table({"run_id": pa.array(sorted(set(live)), pa.string())}))
+        try:
+            count = self.conn.execute(
+                f"""UPDATE {SCHEMA}._sync_runs SET status = 'interrupted', errors = $message
+                    WHERE integration_id = $integration AND status = 'running'
+                      AND run_id NOT IN (SELECT run_id FROM _live)""",
+                {
+                    "integration": self.integration_id,
+                    "message": f"the process ended before this run finished (killed or crashed); its committed "
+                    f"pages were kept and a later run (started {now.isoformat()}) resumed from them",
+                },
+            ).fetchall()[0][0]
+        finally:
+            self.conn.unregister("_live")
+        return int(count)
 
     def start_run(self, run_id: str, mode: str, *, now: datetime, window: tuple[datetime, datetime] | None) -> None:
         self.conn.execute(

@@ -27,6 +27,10 @@ FEED_WINDOW = timedelta(days=29)
 PAGES_IN_FLIGHT = 3
 OPPORTUNITY_CURSOR = "opportunities"
 FULL_PASS = "opportunities:full_pass"
+# `children_pass` of an opportunity whose child lists were not all readable (a permission was missing).
+INCOMPLETE_CHILDREN = "incomplete"
+# Runs this process is executing (any warehouse): every other 'running' run a new run finds is dead.
+_LIVE_RUNS: set[str] = set()
 
 
 class Mode(Enum):
@@ -56,17 +60,21 @@ class SyncResult:
         return sum(self.requests.values())
 
 
-def _record(endpoint: Endpoint, row: dict[str, Any], parent_id: str | None = None) -> RawRecord | None:
+def _record(
+    endpoint: Endpoint, row: dict[str, Any], parent_id: str | None = None, position: int | None = None
+) -> RawRecord | None:
     key = row.get(endpoint.id_field)
     if not isinstance(key, str) or not key:
         return None
     updated = row.get(endpoint.updated_field) if endpoint.updated_field else None
     updated_ms = int(updated) if isinstance(updated, int | float) and not isinstance(updated, bool) else None
-    return RawRecord(id=key, payload=row, parent_id=parent_id, updated_ms=updated_ms)
+    return RawRecord(id=key, payload=row, parent_id=parent_id, updated_ms=updated_ms, position=position)
 
 
-def _records(endpoint: Endpoint, rows: list[dict[str, Any]], parent_id: str | None = None) -> list[RawRecord]:
-    records = [_record(endpoint, row, parent_id) for row in rows]
+def _records(
+    endpoint: Endpoint, rows: list[dict[str, Any]], parent_id: str | None = None, positions: bool = False
+) -> list[RawRecord]:
+    records = [_record(endpoint, row, parent_id, i if positions else None) for i, row in enumerate(rows)]
     dropped = records.count(None)
     if dropped:
         log.warning("%s: %d record(s) without a usable %r were skipped", endpoint.name, dropped, endpoint.id_field)
@@ -96,6 +104,7 @@ class SyncEngine:
         self._confidential = True
         self._forbidden: set[str] = set()
         self._result: SyncResult | None = None
+        self._repair_children = False
         # Versions whose children this run already fetches: pages in flight cannot see each other's commits.
         self._claimed: set[tuple[str, object, object]] = set()
 
@@ -107,7 +116,11 @@ class SyncEngine:
         result = SyncResult(self.store.integration_id, run_id, mode.value, self.clock())
         self._result = result
         with self.store.transaction():
+            interrupted = self.store.close_interrupted_runs(_LIVE_RUNS, now=result.started_at)
             self.store.start_run(run_id, mode.value, now=result.started_at, window=window)
+        if interrupted:
+            log.warning("%d earlier run(s) ended without finishing; resuming from what they committed", interrupted)
+        _LIVE_RUNS.add(run_id)
         try:
             await self._run(mode, window, result)
         except BaseException as exc:
@@ -117,6 +130,8 @@ class SyncEngine:
             if isinstance(exc, LeverError):
                 raise SyncFailed(result.integration_id, result.errors) from exc
             raise
+        finally:
+            _LIVE_RUNS.discard(run_id)
         if result.errors:
             raise SyncFailed(result.integration_id, result.errors)
         return result
@@ -136,9 +151,11 @@ class SyncEngine:
                 [("updated_at_start", start), ("updated_at_end", end)],
                 [("created_at_start", start), ("created_at_end", end)],
             ]
+            await self._probe_incomplete_children()
             await self._opportunities(queries, pass_id=pass_id)
             self._complete(result, pass_stream=pass_stream)
             return
+        await self._probe_incomplete_children()
         pass_id = self._pass(FULL_PASS) if mode is Mode.FULL else None
         scan_start = self.client.server_now() or self.clock()
         seen = await self._opportunities([[]], pass_id=pass_id)
@@ -160,7 +177,7 @@ class SyncEngine:
             elif isinstance(rows, BaseException):
                 raise rows
             else:
-                fetched[endpoint.name] = _records(endpoint, rows)
+                fetched[endpoint.name] = _records(endpoint, rows, positions=True)
         forms = await self._posting_forms(fetched["postings"], full=full) if "postings" in fetched else {}
         now = self.clock()
         with self.store.transaction() as seq:
@@ -284,6 +301,7 @@ class SyncEngine:
                 or state.updated_at_ms != opp.get("updatedAt")
                 or state.last_interaction_at_ms != opp.get("lastInteractionAt")
                 or (pass_id is not None and state.children_pass != pass_id)
+                or (self._repair_children and state.children_pass == INCOMPLETE_CHILDREN)
             ):
                 claimed.append(version)
                 stale.append(opp_id)
@@ -322,12 +340,45 @@ class SyncEngine:
                 self.store.mark_missing(
                     name, [r.id for r in rows], now=now, seq=seq, run_id=self._run_id, parent_ids=complete[name]
                 )
+            # The state is the per-opportunity cursor: "children synced" only when every child list was read.
+            # Lists skipped for a missing permission are marked, and re-read once the key has it.
+            every_child = len(of_kind(Kind.OPPORTUNITY_CHILD))
+            complete_ids = {i for i, fetched in zip(stale, children, strict=True) if len(fetched) == every_child}
             self.store.save_opportunity_states(
-                [opportunities[i] for i in stale], synced_at=now, children_pass=pass_id or self._run_id
+                [opportunities[i] for i in stale if i in complete_ids],
+                synced_at=now,
+                children_pass=pass_id or self._run_id,
+            )
+            self.store.save_opportunity_states(
+                [opportunities[i] for i in stale if i not in complete_ids],
+                synced_at=now,
+                children_pass=INCOMPLETE_CHILDREN,
             )
         self._claimed.difference_update(claimed)  # committed: the state table answers from now on
         assert self._result is not None
         self._result.opportunities_refreshed += len(stale)
+
+    async def _probe_incomplete_children(self) -> None:
+        """Children skipped earlier for a missing permission are re-read as soon as the key has it.
+
+        One request per child list, on one such opportunity, tells whether the key can read them all now;
+        while it still cannot, the run reports the permission (and fails) without re-reading anything.
+        """
+        sample = self.store.opportunity_with_children_pass(INCOMPLETE_CHILDREN)
+        if sample is None:
+            return
+        for endpoint in of_kind(Kind.OPPORTUNITY_CHILD):
+            try:
+                await self.client.get_json(endpoint.url(sample), [("limit", "1")], endpoint=endpoint.lever_template)
+            except LeverPermissionError as exc:
+                self._forbidden.add(endpoint.name)
+                self._note_error(exc)
+            except LeverError as exc:
+                if exc.status != 404:  # the sample was deleted meanwhile: the list is readable enough
+                    raise
+        self._repair_children = not self._forbidden
+        if self._repair_children:
+            log.info("the key can read every child list again: re-reading those skipped for a missing permission")
 
     async def _children(self, opp_id: str) -> dict[str, list[dict[str, Any]]]:
         endpoints = [e for e in of_kind(Kind.OPPORTUNITY_CHILD) if e.name not in self._forbidden]
