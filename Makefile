@@ -31,8 +31,10 @@ test: install
 test-reliability: install
 	$(BIN)/pytest -m slow
 
+# 10k and 100k opportunities, 3 runs each, Lever's limit x30 (BENCHMARKS.md explains the factor): about 5 hours.
+# Smoke test in a couple of minutes: $(BIN)/python -m benchmarks.run --quick
 bench: install
-	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.run --calibrate --before-after
 
 dev: install
 	$(BIN)/dagster dev -w workspace.yaml
