@@ -7,14 +7,17 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.lever.build import DBT_PROJECT_DIR, dbt_executable, purge_raw
+from orchestration.lever.build import DBT_PROJECT_DIR, dbt_executable, dbt_parse, purge_raw
 from orchestration.lever.warehouse import connect
 
 from .partitions import settings
 from .raw import POOL
 
 DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-DBT_PROJECT.prepare_if_dev()
+if os.getenv("DAGSTER_IS_DEV_CLI"):  # set by `dagster dev`: the condition of dagster-dbt's `prepare_if_dev()`
+    # Not `prepare_if_dev()` itself: it runs the `dbt` found on PATH, which is not the venv's unless it is
+    # activated (`make dev` does not activate it), and then the code location fails to load.
+    dbt_parse()
 
 # Unified models follow raw data as soon as it lands. Plain `eager()` would wait for every daily raw
 # partition to exist (an unpartitioned model depends on all of them), so that clause is dropped.

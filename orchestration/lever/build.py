@@ -50,3 +50,18 @@ def dbt_build(settings: Settings, *, full_refresh: bool = False, extra: list[str
         command.append("--full-refresh")
     command += extra or []
     return subprocess.run(command, env=dbt_env(settings), check=False).returncode
+
+
+def dbt_parse() -> None:
+    """Rewrite dbt's manifest from the project files (what `make install` does), raising if dbt cannot.
+
+    Parsing does not need the warehouse, so it gets a scratch DuckDB path: a running sync holding the
+    warehouse lock cannot block it.
+    """
+    command = [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR)]
+    command += ["--profiles-dir", str(DBT_PROJECT_DIR)]
+    env = {**os.environ, "DUCKDB_PATH": str(PROJECT_ROOT / "data" / ".parse.duckdb")}
+    env.setdefault("DO_NOT_TRACK", "1")
+    done = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"dbt parse failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")

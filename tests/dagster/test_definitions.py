@@ -36,6 +36,17 @@ def test_every_unified_table_is_an_asset_with_a_description():
         assert graph().get(key).description, f"{key} has no description"
 
 
+def test_the_automation_sensor_can_build_every_dbt_asset_after_a_raw_sync():
+    # A dbt asset without an automation condition (a seed did) is never in the sensor's runs, so on a fresh
+    # warehouse the models reading it fail after a backfill.
+    asset_graph = graph()
+    dbt_keys = [k for k in asset_graph.get_all_asset_keys() if asset_graph.get(k).is_materializable]
+    dbt_keys = [k for k in dbt_keys if k.path[0] != "lever_raw"]
+    assert len(dbt_keys) >= len(UNIFIED)
+    for key in dbt_keys:
+        assert asset_graph.get(key).automation_condition is not None, f"{key} is never built by the sensor"
+
+
 def test_checks_are_attached_to_raw_tables_and_models():
     checks = graph().asset_check_keys
     raw_checks = {(c.asset_key.path[1], c.name) for c in checks if c.asset_key.path[0] == "lever_raw"}

@@ -25,7 +25,7 @@ def build(settings: Settings, workdir: Path, now: datetime, *, with_tests: bool 
     """`lever-warehouse build` at warehouse time `now` (raw purge, then dbt); data tests only when asked."""
     extra = isolated_paths(workdir)
     if not with_tests:
-        extra += ["--resource-type", "model", "--resource-type", "seed"]
+        extra += ["--resource-type", "model"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WAREHOUSE_NOW", now.isoformat())
         assert dbt_build(settings, extra=extra) == 0, "dbt build failed (see the captured output)"

@@ -13,7 +13,7 @@ positions as (
 ),
 
 country_names as (
-    select * from {{ ref('country_names') }}
+    select * from {{ ref('int_country_names') }}
 ),
 
 located as (
