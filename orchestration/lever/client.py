@@ -108,8 +108,11 @@ class LeverClient:
         reauthorized = 0
         attempt = 0
         while True:
-            await self._limiter.acquire()
             async with self._slots:
+                # The send time is reserved inside the slot, so at most `concurrency` requests are ever due at
+                # once: reserved before it, every request queued behind a stalled loop (a long commit) woke up
+                # overdue and all went out together, past the server's bucket (429s in the 100k benchmark).
+                await self._limiter.acquire()
                 if self._outage is not None:
                     raise LeverUnavailable(self._outage, endpoint=endpoint)
                 self.stats.requests[endpoint] += 1
