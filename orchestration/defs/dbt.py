@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.lever.build import DBT_PROJECT_DIR, dbt_executable, dbt_parse, purge_raw
+from orchestration.lever.build import DBT_PROJECT_DIR, SKIP_UNIT_TESTS, dbt_executable, dbt_parse, purge_raw
 from orchestration.lever.warehouse import connect
 
 from .partitions import settings
@@ -68,12 +68,12 @@ def _row_counts(keys: list[dg.AssetKey]) -> dict[dg.AssetKey, int]:
 
 @dbt_assets(manifest=DBT_PROJECT.manifest_path, project=DBT_PROJECT, dagster_dbt_translator=TRANSLATOR, pool=POOL)
 def lever_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    """dbt build (models + tests) of the selected models; incremental models make a delta build cheap."""
+    """dbt build (models + data tests) of the selected models; incremental models make a delta build cheap."""
     os.environ["DUCKDB_PATH"] = str(settings().duckdb_path)  # dbt runs in its project folder: absolute path
     purged = purge_raw(settings())
     if purged:
         context.log.info(f"purged personal data from raw rows gone for 14 days: {purged}")
-    events = list(dbt.cli(["build"], context=context).stream())
+    events = list(dbt.cli(["build", *SKIP_UNIT_TESTS], context=context).stream())
     keys = {id(e): _key(context, e) for e in events}
     counts = _row_counts([key for key in keys.values() if key is not None])
     for event in events:

@@ -43,11 +43,24 @@ def purge_raw(settings: Settings) -> dict[str, int]:
         conn.close()
 
 
-def dbt_build(settings: Settings, *, full_refresh: bool = False, extra: list[str] | None = None) -> int:
+# dbt unit tests check the SQL against fixed fixtures: the same answer on every build, ~5 s each time. They run
+# in `make test` (tests/dbt); production builds skip them, as dbt recommends.
+SKIP_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
+
+
+def dbt_build(
+    settings: Settings,
+    *,
+    full_refresh: bool = False,
+    extra: list[str] | None = None,
+    unit_tests: bool = False,
+) -> int:
     purge_raw(settings)
     command = [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     if full_refresh:
         command.append("--full-refresh")
+    if not unit_tests:
+        command += SKIP_UNIT_TESTS
     command += extra or []
     return subprocess.run(command, env=dbt_env(settings), check=False).returncode
 

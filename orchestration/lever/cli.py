@@ -77,7 +77,7 @@ def _sync(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    code = dbt_build(load_settings(), full_refresh=args.full_refresh)
+    code = dbt_build(load_settings(), full_refresh=args.full_refresh, unit_tests=getattr(args, "unit_tests", False))
     if code:
         print(f"error: dbt build failed (exit {code}); see the dbt output above", file=sys.stderr)
     return code
@@ -107,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.set_defaults(handler=handler)
     build = commands.add_parser("build", help="dbt build of the unified schema")
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
+    build.add_argument("--unit-tests", action="store_true", help="also run dbt's unit tests (skipped by default)")
     build.set_defaults(handler=_build)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from datetime import datetime
@@ -28,7 +29,12 @@ def build(settings: Settings, workdir: Path, now: datetime, *, with_tests: bool 
         extra += ["--resource-type", "model"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WAREHOUSE_NOW", now.isoformat())
-        assert dbt_build(settings, extra=extra) == 0, "dbt build failed (see the captured output)"
+        code = dbt_build(settings, extra=extra, unit_tests=with_tests)  # the unit tests run with the data tests
+        assert code == 0, "dbt build failed (see the captured output)"
+    if with_tests:  # production builds skip unit tests, so make sure this one did run them
+        results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
+        unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
+        assert len(unit) >= 10 and all(r["status"] == "pass" for r in unit)
 
 
 def compile_inline(sql: str, duckdb_path: Path, workdir: Path) -> str:
