@@ -296,6 +296,19 @@ class RawStore:
             self.conn.unregister("_ids")
         return {row[0]: OpportunityState(*row[1:]) for row in rows}
 
+    def opportunity_created_bounds(self, parts: int) -> tuple[int, list[int]]:
+        """(live opportunities, `createdAt` values cutting them into `parts` equal ranges); no cuts if any live
+        opportunity lacks a `createdAt` (a `created_at` filter could not be trusted to return it)."""
+        fractions = [i / parts for i in range(1, parts)]
+        total, undated, cuts = self.conn.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE created IS NULL),
+                       CASE WHEN len($fractions) > 0 THEN quantile_disc(created, $fractions) END
+                FROM (SELECT TRY_CAST(payload->>'createdAt' AS BIGINT) AS created FROM {SCHEMA}.opportunities
+                      WHERE integration_id = $integration AND deleted_at IS NULL AND missing_since IS NULL)""",
+            {"integration": self.integration_id, "fractions": fractions},
+        ).fetchall()[0]
+        return int(total), ([] if undated or not cuts else sorted({int(c) for c in cuts if c is not None}))
+
     def opportunity_with_children_pass(self, children_pass: str) -> str | None:
         """One live opportunity whose children were last synced under `children_pass`, if any."""
         rows = self.conn.execute(

@@ -25,6 +25,11 @@ log = logging.getLogger("lever_warehouse.sync")
 # Lever rejects deleted-feed windows over 30 days; 29 leaves room for clock skew.
 FEED_WINDOW = timedelta(days=29)
 PAGES_IN_FLIGHT = 3
+# The scan's pages form a chain (each keyset token comes from the previous page), so one chain is bound by
+# latency, not by the rate limit: ~1,000 round trips at 100k opportunities. Chains over disjoint `createdAt`
+# ranges run side by side, one per this many stored opportunities, each costing at most one extra page.
+OPPORTUNITIES_PER_CHAIN = 2_000
+MAX_CHAINS = 8
 OPPORTUNITY_CURSOR = "opportunities"
 FULL_PASS = "opportunities:full_pass"
 # `children_pass` of an opportunity whose child lists were not all readable (a permission was missing).
@@ -158,7 +163,7 @@ class SyncEngine:
         await self._probe_incomplete_children()
         pass_id = self._pass(FULL_PASS) if mode is Mode.FULL else None
         scan_start = self.client.server_now() or self.clock()
-        seen = await self._opportunities([[]], pass_id=pass_id)
+        seen = await self._opportunities(self._scan_chains(), pass_id=pass_id)
         # The scan's keyset order moves under concurrent edits: re-ask for whatever changed while it ran.
         since = str(to_ms(scan_start - self.overlap))
         seen |= await self._opportunities(
@@ -260,31 +265,50 @@ class SyncEngine:
             start = end
 
     # -- opportunities and their children ------------------------------------------------------------------------
+    def _scan_chains(self) -> list[Params]:
+        """Disjoint, gapless `createdAt` ranges (Lever's bounds are inclusive) over the whole account, cut where
+        the stored opportunities split evenly; one unfiltered chain for a small or first sync."""
+        stored, _ = self.store.opportunity_created_bounds(1)
+        parts = min(MAX_CHAINS, stored // OPPORTUNITIES_PER_CHAIN)
+        if parts < 2:
+            return [[]]
+        _, cuts = self.store.opportunity_created_bounds(parts)
+        chains: list[Params] = []
+        for start, end in zip([None, *cuts], [*cuts, None], strict=True):
+            chain: Params = [] if start is None else [("created_at_start", str(start))]
+            chains.append(chain if end is None else [*chain, ("created_at_end", str(end - 1))])
+        return chains
+
     async def _opportunities(self, queries: list[Params], *, pass_id: str | None) -> set[str]:
-        """Page through each query; refresh children of opportunities that changed, or of all in a pass.
+        """Page through the queries side by side; refresh children of opportunities that changed, or of all in
+        a pass.
 
         A pass (full reconciliation, backfill window) has an id stored as a cursor until it completes, so a
         rerun after a crash skips the opportunities whose children this pass already refreshed.
         """
         endpoint = BY_NAME["opportunities"]
         seen: set[str] = set()
-        in_flight: set[asyncio.Task] = set()
+        pages = asyncio.Semaphore(PAGES_IN_FLIGHT + len(queries) - 1)
+
+        async def page_task(page: list[dict[str, Any]]) -> None:
+            try:
+                await self._opportunity_page(page, pass_id)
+            finally:
+                pages.release()
+
+        async def chain(query: Params, group: asyncio.TaskGroup) -> None:
+            async for page in self._list_pages(endpoint, query):
+                seen.update(o["id"] for o in page if isinstance(o.get("id"), str))
+                await pages.acquire()
+                group.create_task(page_task(page))
+
         try:
-            for query in queries:
-                async for page in self._list_pages(endpoint, query):
-                    seen.update(o["id"] for o in page if isinstance(o.get("id"), str))
-                    task = asyncio.create_task(self._opportunity_page(page, pass_id))
-                    in_flight.add(task)
-                    if len(in_flight) >= PAGES_IN_FLIGHT:
-                        done, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
-                        for finished in done:
-                            finished.result()
-            for finished in asyncio.as_completed(list(in_flight)):
-                await finished
-            in_flight.clear()
-        finally:
-            for task in in_flight:
-                task.cancel()
+            async with asyncio.TaskGroup() as group:
+                for query in queries:
+                    group.create_task(chain(query, group))
+        except BaseExceptionGroup as failed:
+            # The first failure is the run's error (its siblings were cancelled because of it).
+            raise failed.exceptions[0] from None
         return seen
 
     async def _opportunity_page(self, page: list[dict[str, Any]], pass_id: str | None) -> None:
@@ -420,15 +444,14 @@ class SyncEngine:
                     yield page
                 return
             except LeverPermissionError:
-                if not self._confidential:
-                    raise
-                self._confidential = False
-                assert self._result is not None
-                self._result.confidential_access = False
-                log.warning(
-                    "the API key has no access to confidential data: confidential opportunities, postings "
-                    "and requisitions are skipped (create a key with confidential access to include them)"
-                )
+                if self._confidential:  # the first list to find out (lists run side by side) says so
+                    self._confidential = False
+                    assert self._result is not None
+                    self._result.confidential_access = False
+                    log.warning(
+                        "the API key has no access to confidential data: confidential opportunities, postings "
+                        "and requisitions are skipped (create a key with confidential access to include them)"
+                    )
         async for page in iter_pages(
             self.client, endpoint.path, params, endpoint=endpoint.path, paginated=endpoint.paginated
         ):
