@@ -1,7 +1,7 @@
 """Before/after of the extractor fixes made while benchmarking (`python -m benchmarks.run --before-after`).
 
 - HTTP pool: a 20-second window of a full sync of the 10k account, single httpx pool vs `ConnectionSlots`.
-- DuckDB memory: a whole full sync of the 10k account, DuckDB's default memory limit vs `SYNC_MEMORY_LIMIT`.
+- DuckDB memory: a whole full sync of the 10k account, DuckDB's default memory limit vs `PAGE_MEMORY_LIMIT`.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 
 `--pool` restores the single httpx pool (`httpx.Limits(max_connections=concurrency + 4)`, 20 kept alive) in
 place of `connections.ConnectionSlots`; `--memory` restores DuckDB's default memory limit (80% of RAM) in
-place of `runner.SYNC_MEMORY_LIMIT`. Everything else is today's code.
+place of `runner.PAGE_MEMORY_LIMIT`. Everything else is today's code.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def main(argv: list[str]) -> int:
     if "--pool" in argv:
         runner.ConnectionSlots = SinglePool  # type: ignore[misc,assignment]
     if "--memory" in argv:
-        runner.SYNC_MEMORY_LIMIT = "80%"  # DuckDB's default
+        runner.PAGE_MEMORY_LIMIT = runner.WHOLE_TABLE_MEMORY_LIMIT = "80%"  # DuckDB default
     return cli.main([arg for arg in argv if arg not in ("--pool", "--memory")])
 
 

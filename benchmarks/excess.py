@@ -21,7 +21,9 @@ WHY = {
         "= scan start − 5 min (`SyncEngine._run`), because the keyset order moves under concurrent edits and a "
         "moved record can be skipped (lever-api.md §5, §14.6). With nothing moving that is one page each: +2 "
         "requests per sync at any account size, which a correct client must also spend unless it can prove "
-        "nothing changed during its scan."
+        "nothing changed during its scan. Since the scan runs as parallel chains over `createdAt` ranges "
+        "(after these runs, see *Extractor findings* 3), each extra chain can add one partly filled page: at "
+        "most +7 more, for a scan that is no longer one sequential chain of round trips."
     ),
     "child_pages": (
         "child lists read for opportunities whose `updatedAt` and `lastInteractionAt` did not move, or more "

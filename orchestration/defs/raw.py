@@ -160,9 +160,7 @@ def _report(context: dg.AssetExecutionContext, results: list[SyncResult]):
                     "requests": sum(_table_requests(r, name) for r in results),
                     "run_requests_total": sum(r.total_requests for r in results),
                     "retries": sum(r.retries for r in results),
-                    "duration_s": round(
-                        sum((r.ended_at - r.started_at).total_seconds() for r in results if r.ended_at), 2
-                    ),
+                    "duration_s": round(sum(r.elapsed_s for r in results), 2),
                     "mode": results[0].mode,
                     "integrations": integration_ids,
                     "cursor": dg.MetadataValue.json(cursor) if cursor else "none",

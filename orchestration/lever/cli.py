@@ -37,7 +37,7 @@ def _summary(outcomes: list[Outcome], warehouse: str) -> str:
             lines.append(f"{outcome.integration_id}: FAILED: {outcome.error}")
             continue
         r = outcome.result
-        seconds = (r.ended_at - r.started_at).total_seconds() if r.ended_at else 0.0
+        seconds = r.elapsed_s
         rate = r.total_requests / seconds if seconds > 0 else 0.0
         lines.append(
             f"{r.integration_id}: {r.mode} sync ok in {seconds:.1f}s: {r.total_requests} requests "

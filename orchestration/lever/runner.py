@@ -48,9 +48,11 @@ class Outcome:
 PACE = 0.95
 BURST_SHARE = 0.5
 # DuckDB keeps every block it writes cached up to its default limit (80% of RAM), so a sync's memory grew with
-# the warehouse: 390 MB at 10k opportunities, ~900 MB at 100k. The sync touches a page's rows at a time; a
-# small buffer pool keeps its peak flat (~350 MB at any size) and evicted blocks are re-read from the page cache.
-SYNC_MEMORY_LIMIT = "128MB"
+# the warehouse: 390 MB at 10k opportunities, ~900 MB at 100k. Page writes touch a page's rows at a time; a
+# small buffer pool keeps their peak flat and evicted blocks are re-read from the page cache. The closing
+# statements over whole tables get room: under 128 MB they ran out of memory at 100k.
+PAGE_MEMORY_LIMIT = "128MB"
+WHOLE_TABLE_MEMORY_LIMIT = "2GB"
 
 
 def client_limiter(integration: Integration) -> TokenBucket:
@@ -134,9 +136,9 @@ async def sync_integration(
     with _source(integration, clock()) as (base_url, auth):
         conn = connect(settings.duckdb_path)
         try:
-            conn.execute(f"SET memory_limit = '{SYNC_MEMORY_LIMIT}'")
             RawStore.ensure_schema(conn)
             store = RawStore(conn, integration.id)
+            store.limit_memory(pages=PAGE_MEMORY_LIMIT, whole_tables=WHOLE_TABLE_MEMORY_LIMIT)
             retry = retry or RetryPolicy(max_retries=settings.max_retries)
             slots = ConnectionSlots(integration.concurrency, timeout=settings.request_timeout, transport=transport)
             async with slots:

@@ -107,6 +107,30 @@ class RawStore:
     def __init__(self, conn: duckdb.DuckDBPyConnection, integration_id: str) -> None:
         self.conn = conn
         self.integration_id = integration_id
+        self._memory: tuple[str, str] | None = None
+
+    # -- memory ---------------------------------------------------------------------------------------------
+    def limit_memory(self, *, pages: str, whole_tables: str) -> None:
+        """Cap DuckDB's buffer pool: `pages` for page writes, `whole_tables` inside `whole_table_work()`.
+
+        DuckDB caches every block it writes up to 80% of RAM, so an uncapped sync grows with the warehouse;
+        but its cap is hard, and statements over whole tables (reconciliation, retention) inside a
+        transaction full of changes ran out of memory under the small one (the 100k benchmark).
+        """
+        self._memory = (pages, whole_tables)
+        self.conn.execute(f"SET memory_limit = '{pages}'")
+
+    @contextmanager
+    def whole_table_work(self) -> Iterator[None]:
+        if self._memory is None:
+            yield
+            return
+        pages, whole_tables = self._memory
+        self.conn.execute(f"SET memory_limit = '{whole_tables}'")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"SET memory_limit = '{pages}'")
 
     # -- schema ---------------------------------------------------------------------------------------------
     @staticmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -59,6 +60,8 @@ class SyncResult:
     opportunities_seen: int = 0
     opportunities_refreshed: int = 0
     confidential_access: bool = True
+    # Measured on the process clock: started_at/ended_at are warehouse time, which tests and backfills pin.
+    elapsed_s: float = 0.0
 
     @property
     def total_requests(self) -> int:
@@ -126,6 +129,7 @@ class SyncEngine:
         if interrupted:
             log.warning("%d earlier run(s) ended without finishing; resuming from what they committed", interrupted)
         _LIVE_RUNS.add(run_id)
+        began = time.monotonic()
         try:
             await self._run(mode, window, result)
         except BaseException as exc:
@@ -137,6 +141,7 @@ class SyncEngine:
             raise
         finally:
             _LIVE_RUNS.discard(run_id)
+            result.elapsed_s = time.monotonic() - began
         if result.errors:
             raise SyncFailed(result.integration_id, result.errors)
         return result
@@ -504,7 +509,7 @@ class SyncEngine:
     ) -> None:
         now = self.clock()
         result.opportunities_seen = len(seen) if seen is not None else 0
-        with self.store.transaction() as seq:
+        with self.store.whole_table_work(), self.store.transaction() as seq:
             # After a failed endpoint the picture may be partial: marking records missing or moving a
             # cursor would then lie, so only the purge and the run log are written.
             if not result.errors:
