@@ -27,23 +27,30 @@ def purge_personal_data(conn: duckdb.DuckDBPyConnection, now: datetime) -> dict[
     cutoff = now - RETENTION
     purged: dict[str, int] = {}
     anonymized_children = {child.name for child in children_of("opportunities")}
-    for table in PURGEABLE:
-        anonymized = ""
-        if table in anonymized_children:
-            anonymized = f"""
-                OR ((deleted_at IS NOT NULL OR missing_since IS NOT NULL) AND parent_id IN (
-                    SELECT id FROM {SCHEMA}.opportunities o
-                    WHERE o.integration_id = t.integration_id
-                      AND json_extract(o.payload, '$.isAnonymized')::BOOLEAN IS TRUE))"""
-        count = conn.execute(
-            f"""
-            UPDATE {SCHEMA}.{table} AS t
-            SET payload = NULL, payload_hash = NULL, purged_at = $now, _seq = nextval('{SCHEMA}._load_seq')
-            WHERE payload IS NOT NULL
-              AND (least(deleted_at, missing_since) <= $cutoff {anonymized})
-            """,
-            {"now": now, "cutoff": cutoff},
-        ).fetchall()[0][0]
-        if count:
-            purged[table] = int(count)
+    # Found once, not per child table: it reads every opportunity payload (0.4 s at 100k opportunities).
+    conn.execute(
+        f"""CREATE OR REPLACE TEMP TABLE _anonymized AS
+            SELECT integration_id, id FROM {SCHEMA}.opportunities
+            WHERE json_extract(payload, '$.isAnonymized')::BOOLEAN IS TRUE"""
+    )
+    try:
+        for table in PURGEABLE:
+            anonymized = ""
+            if table in anonymized_children:
+                anonymized = """
+                    OR ((deleted_at IS NOT NULL OR missing_since IS NOT NULL) AND parent_id IN (
+                        SELECT id FROM _anonymized a WHERE a.integration_id = t.integration_id))"""
+            count = conn.execute(
+                f"""
+                UPDATE {SCHEMA}.{table} AS t
+                SET payload = NULL, payload_hash = NULL, purged_at = $now, _seq = nextval('{SCHEMA}._load_seq')
+                WHERE payload IS NOT NULL
+                  AND (least(deleted_at, missing_since) <= $cutoff {anonymized})
+                """,
+                {"now": now, "cutoff": cutoff},
+            ).fetchall()[0][0]
+            if count:
+                purged[table] = int(count)
+    finally:
+        conn.execute("DROP TABLE IF EXISTS _anonymized")
     return purged
