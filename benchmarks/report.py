@@ -8,6 +8,7 @@ from .report_bounds import bounds_section
 from .report_data import by_size
 from .report_dbt import dbt_section
 from .report_findings import findings_section
+from .report_manual import manual_section
 from .report_raw import raw_section
 from .report_results import results_section
 from .tables import fmt, table
@@ -133,6 +134,7 @@ def render(results: dict[str, Any]) -> str:
         _method(results),
         _calibration(results),
         results_section(results),
+        manual_section(results),
         assess(results, by_size(results)),
         bounds_section(results),
         dbt_section(by_size(results)),

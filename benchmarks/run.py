@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         results["command"] = shlex.join(["python", "-m", "benchmarks.run", *(sys.argv[1:] if argv is None else argv)])
         _save(config.work_dir, results)
     if config.report is not None:
-        for key in ("calibration", "before_after"):
+        for key in ("calibration", "before_after", "manual"):
             _reuse(config.work_dir / f"{key}.json", results, key)
         config.report.write_text(report.render(results))
         print(f"report: {config.report.relative_to(ROOT) if config.report.is_relative_to(ROOT) else config.report}")

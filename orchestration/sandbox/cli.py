@@ -7,6 +7,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from . import persistence
 from .clock import parse_instant
 from .sandbox import Sandbox
 from .server import LOOPBACK, start
@@ -51,7 +52,11 @@ async def _serve(sandbox: Sandbox, port: int) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    print(f"Generating {args.opportunities} opportunities (seed {args.seed})...", file=sys.stderr, flush=True)
+    if args.state_dir and persistence.exists(args.state_dir):
+        # The saved account wins over --seed and --opportunities: say so instead of announcing a generation.
+        print(f"Loading the saved account from {args.state_dir}...", file=sys.stderr, flush=True)
+    else:
+        print(f"Generating {args.opportunities} opportunities (seed {args.seed})...", file=sys.stderr, flush=True)
     sandbox = Sandbox(
         seed=args.seed,
         opportunities=args.opportunities,
