@@ -1,7 +1,7 @@
 """Before/after of the extractor fixes made while benchmarking (`python -m benchmarks.run --before-after`).
 
 - HTTP pool: a 20-second window of a full sync of the 10k account, single httpx pool vs `ConnectionSlots`.
-- DuckDB memory: a whole full sync of the 10k account, DuckDB's default memory limit vs `PAGE_MEMORY_LIMIT`.
+- DuckDB memory: a whole full sync of the 10k account, DuckDB's default memory limit vs a 128 MB cap.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def before_after(config: BenchConfig, pristine: Path, work: Path) -> dict[str, A
         point = calibrate_point(config, pristine, work / f"ab-pool-{label}", RATE_WINDOW_S, program)
         results["pool"][label] = asdict(point)
         print(f"before/after, HTTP pool, {label}: {point}", flush=True)
-    for label, program in (("before", _before("--memory")), ("after", None)):
+    for label, program in (("128 MB cap", _before("--memory")), ("default", None)):
         run_dir = work / f"ab-memory-{label}"
         shutil.rmtree(run_dir, ignore_errors=True)
         run_dir.mkdir(parents=True)

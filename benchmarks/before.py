@@ -3,12 +3,13 @@
     python -m benchmarks.before [--pool] [--memory] sync [--full]
 
 `--pool` restores the single httpx pool (`httpx.Limits(max_connections=concurrency + 4)`, 20 kept alive) in
-place of `connections.ConnectionSlots`; `--memory` restores DuckDB's default memory limit (80% of RAM) in
-place of `runner.PAGE_MEMORY_LIMIT`. Everything else is today's code.
+place of `connections.ConnectionSlots`; `--memory` sets the 128 MB DuckDB cap those runs had
+(now opt-in, `LEVER_SYNC_MEMORY_LIMIT`). Everything else is today's code.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 from types import TracebackType
 from typing import Any
@@ -41,7 +42,7 @@ def main(argv: list[str]) -> int:
     if "--pool" in argv:
         runner.ConnectionSlots = SinglePool  # type: ignore[misc,assignment]
     if "--memory" in argv:
-        runner.PAGE_MEMORY_LIMIT = runner.WHOLE_TABLE_MEMORY_LIMIT = "80%"  # DuckDB default
+        os.environ["LEVER_SYNC_MEMORY_LIMIT"] = "128MB"  # the cap the first benchmark runs had
     return cli.main([arg for arg in argv if arg not in ("--pool", "--memory")])
 
 

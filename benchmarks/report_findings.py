@@ -90,12 +90,16 @@ def findings_section(results: dict[str, Any]) -> list[str]:
         "(16 in flight) keeps the same connections and behaviour; raising `LEVER_CONCURRENCY` now scales.",
         "",
         *_pool(ab),
-        "**2. DuckDB cached the whole warehouse in the sync process (fixed).** DuckDB's default memory limit is "
-        "80% of RAM and the sync never needs a written block again, yet kept them all: the sync's peak RSS grew "
-        "with the warehouse (a replay of 100k opportunities' pages into DuckDB alone: 445 MB of cached table "
-        "blocks, 890 MB RSS, in a one-off experiment while building this harness). `runner.PAGE_MEMORY_LIMIT` "
-        "(128 MB) caps DuckDB's buffer pool for the sync's connection; evicted blocks are re-read from the OS "
-        "page cache when a later page needs them.",
+        "**2. DuckDB caches the whole warehouse in the sync process (a cap was tried, and is now opt-in).** "
+        "DuckDB's default memory limit is 80% of RAM and the sync never needs a written block again, yet it "
+        "keeps them: the sync's peak RSS grows with the warehouse (a replay of 100k opportunities' pages into "
+        "DuckDB alone: 445 MB of cached table blocks, 890 MB RSS, in a one-off experiment while building this "
+        "harness). The runs below capped DuckDB at 128 MB for the sync, which held the 10k peak at ~360 MB. But "
+        "DuckDB's cap is hard, and the raw tables' primary-key (ART) indexes must fit in it: at 100k the sync "
+        "failed with DuckDB 'Out of Memory', once in the closing retention purge and once mid-page in an "
+        "applications upsert. The cap is now opt-in (`LEVER_SYNC_MEMORY_LIMIT`, default DuckDB's own). What "
+        "would make a small cap safe: raw tables without primary-key indexes, upserting with an anti-join or "
+        "`MERGE` on the page's ids, so no structure has to stay resident.",
         "",
         *_memory(ab, results),
         "**3. The opportunity scan was one sequential chain (fixed after these runs).** Each page's keyset token "

@@ -99,8 +99,8 @@ def rss_target(results: dict[str, Any], runs: dict[int, list[dict[str, Any]]]) -
     note = (
         f"{large // small}× the opportunities, {growth:.2f}× the peak (flat = at most {FLAT_GROWTH}×). About "
         "250 MB of it is the interpreter with httpx, pyarrow and DuckDB loaded and the requests in flight; the "
-        "rest is DuckDB's buffer pool, capped for the sync at `runner.PAGE_MEMORY_LIMIT` (without the cap it "
-        "cached every block written: see the extractor findings)."
+        "rest is DuckDB's buffer pool. These runs capped it at 128 MB; the cap is now opt-in "
+        "(`LEVER_SYNC_MEMORY_LIMIT`) because it made syncs fail at 100k (extractor findings 2)."
     )
     if not met:
         note = "Missed: " + note

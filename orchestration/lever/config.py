@@ -69,6 +69,8 @@ class Settings:
     overlap_seconds: int = 300
     request_timeout: float = 30.0
     max_retries: int = 8
+    # DuckDB memory cap of a sync (e.g. "512MB"); None keeps DuckDB's default (80% of RAM).
+    sync_memory_limit: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def integration(self, integration_id: str) -> Integration:
@@ -238,4 +240,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         overlap_seconds=int(_read(env, "LEVER_OVERLAP_SECONDS") or 300),
         request_timeout=float(_read(env, "LEVER_REQUEST_TIMEOUT") or 30),
         max_retries=int(_read(env, "LEVER_MAX_RETRIES") or 8),
+        sync_memory_limit=_read(env, "LEVER_SYNC_MEMORY_LIMIT") or None,
     )

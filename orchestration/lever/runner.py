@@ -47,12 +47,6 @@ class Outcome:
 # (scheduling, latency jitter), and an early arrival must find a token left in the server's bucket.
 PACE = 0.95
 BURST_SHARE = 0.5
-# DuckDB keeps every block it writes cached up to its default limit (80% of RAM), so a sync's memory grew with
-# the warehouse: 390 MB at 10k opportunities, ~900 MB at 100k. Page writes touch a page's rows at a time; a
-# small buffer pool keeps their peak flat and evicted blocks are re-read from the page cache. The closing
-# statements over whole tables get room: under 128 MB they ran out of memory at 100k.
-PAGE_MEMORY_LIMIT = "128MB"
-WHOLE_TABLE_MEMORY_LIMIT = "2GB"
 
 
 def client_limiter(integration: Integration) -> TokenBucket:
@@ -138,7 +132,10 @@ async def sync_integration(
         try:
             RawStore.ensure_schema(conn)
             store = RawStore(conn, integration.id)
-            store.limit_memory(pages=PAGE_MEMORY_LIMIT, whole_tables=WHOLE_TABLE_MEMORY_LIMIT)
+            if settings.sync_memory_limit:
+                # Opt-in: DuckDB caches what it writes (a sync's RSS grows with the warehouse), but its cap is
+                # hard, and the raw tables' primary-key indexes must fit: 128 MB failed mid-page at 100k.
+                conn.execute("SET memory_limit = ?", [settings.sync_memory_limit])
             retry = retry or RetryPolicy(max_retries=settings.max_retries)
             slots = ConnectionSlots(integration.concurrency, timeout=settings.request_timeout, transport=transport)
             async with slots:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Sequence
@@ -107,30 +108,11 @@ class RawStore:
     def __init__(self, conn: duckdb.DuckDBPyConnection, integration_id: str) -> None:
         self.conn = conn
         self.integration_id = integration_id
-        self._memory: tuple[str, str] | None = None
 
-    # -- memory ---------------------------------------------------------------------------------------------
-    def limit_memory(self, *, pages: str, whole_tables: str) -> None:
-        """Cap DuckDB's buffer pool: `pages` for page writes, `whole_tables` inside `whole_table_work()`.
-
-        DuckDB caches every block it writes up to 80% of RAM, so an uncapped sync grows with the warehouse;
-        but its cap is hard, and statements over whole tables (reconciliation, retention) inside a
-        transaction full of changes ran out of memory under the small one (the 100k benchmark).
-        """
-        self._memory = (pages, whole_tables)
-        self.conn.execute(f"SET memory_limit = '{pages}'")
-
-    @contextmanager
-    def whole_table_work(self) -> Iterator[None]:
-        if self._memory is None:
-            yield
-            return
-        pages, whole_tables = self._memory
-        self.conn.execute(f"SET memory_limit = '{whole_tables}'")
-        try:
-            yield
-        finally:
-            self.conn.execute(f"SET memory_limit = '{pages}'")
+    def _unregister(self, name: str) -> None:
+        # An aborted transaction refuses it, and the error that aborted it is the one to report.
+        with contextlib.suppress(duckdb.Error):
+            self.conn.unregister(name)
 
     # -- schema ---------------------------------------------------------------------------------------------
     @staticmethod
@@ -201,7 +183,7 @@ class RawStore:
                 {"now": now, "run_id": run_id, "seq": seq},
             ).fetchall()[0][0]
         finally:
-            self.conn.unregister("_raw_batch")
+            self._unregister("_raw_batch")
         return int(changed)
 
     def mark_missing(
@@ -234,9 +216,9 @@ class RawStore:
                 {"now": now, "seq": seq, "run_id": run_id, "integration": self.integration_id},
             ).fetchall()[0][0]
         finally:
-            self.conn.unregister("_seen")
+            self._unregister("_seen")
             if parent_ids is not None:
-                self.conn.unregister("_parents")
+                self._unregister("_parents")
         return int(count)
 
     def mark_deleted(self, table: str, tombstones: Sequence[tuple[str, datetime]], *, seq: int, run_id: str) -> int:
@@ -261,7 +243,7 @@ class RawStore:
                 {"seq": seq, "run_id": run_id, "integration": self.integration_id},
             ).fetchall()[0][0]
         finally:
-            self.conn.unregister("_tombstones")
+            self._unregister("_tombstones")
         return int(count)
 
     def cascade_to_children(self, parent_table: str, *, seq: int, run_id: str) -> int:
@@ -293,7 +275,7 @@ class RawStore:
                 {"integration": self.integration_id},
             ).fetchall()
         finally:
-            self.conn.unregister("_ids")
+            self._unregister("_ids")
         return {row[0]: (row[1], bool(row[2])) for row in rows}
 
     def live_ids(self, table: str) -> list[str]:
@@ -317,7 +299,7 @@ class RawStore:
                 {"integration": self.integration_id},
             ).fetchall()
         finally:
-            self.conn.unregister("_ids")
+            self._unregister("_ids")
         return {row[0]: OpportunityState(*row[1:]) for row in rows}
 
     def opportunity_created_bounds(self, parts: int) -> tuple[int, list[int]]:
@@ -376,7 +358,7 @@ class RawStore:
                 {"integration": self.integration_id, "synced_at": synced_at, "pass": children_pass},
             )
         finally:
-            self.conn.unregister("_states")
+            self._unregister("_states")
 
     # -- cursors and run log --------------------------------------------------------------------------------
     def cursor(self, stream: str) -> str | None:
@@ -418,7 +400,7 @@ class RawStore:
                 },
             ).fetchall()[0][0]
         finally:
-            self.conn.unregister("_live")
+            self._unregister("_live")
         return int(count)
 
     def start_run(self, run_id: str, mode: str, *, now: datetime, window: tuple[datetime, datetime] | None) -> None:

@@ -509,7 +509,7 @@ class SyncEngine:
     ) -> None:
         now = self.clock()
         result.opportunities_seen = len(seen) if seen is not None else 0
-        with self.store.whole_table_work(), self.store.transaction() as seq:
+        with self.store.transaction() as seq:
             # After a failed endpoint the picture may be partial: marking records missing or moving a
             # cursor would then lie, so only the purge and the run log are written.
             if not result.errors:

@@ -75,3 +75,10 @@ def test_integration_ids_are_validated(tmp_path):
     path = write_file(tmp_path, '[[integrations]]\nid = "Lever Acme"\nsandbox = {}\n')
     with pytest.raises(ConfigError, match="lowercase"):
         load_settings({"LEVER_INTEGRATIONS_FILE": path})
+
+
+def test_the_sync_memory_cap_is_opt_in(tmp_path):
+    # A hard DuckDB cap failed syncs at 100k opportunities: no cap unless asked for.
+    assert load_settings({"DUCKDB_PATH": str(tmp_path / "w.duckdb")}).sync_memory_limit is None
+    capped = load_settings({"DUCKDB_PATH": str(tmp_path / "w.duckdb"), "LEVER_SYNC_MEMORY_LIMIT": "1GB"})
+    assert capped.sync_memory_limit == "1GB"
