@@ -16,6 +16,7 @@ def raw_section(results: dict[str, Any]) -> list[str]:
                 [
                     f"{run['size']:,}",
                     run["repeat"],
+                    f"`{run['code']}`" if run.get("code") else "before e1913b4",
                     case,
                     m["load_avg"],
                     fmt(m["requests"]),
@@ -40,10 +41,14 @@ def raw_section(results: dict[str, Any]) -> list[str]:
     lines = [
         "## Raw runs",
         "",
+        "*code* is the fingerprint of the frozen code a run measured (`data/bench/code/<fingerprint>`); runs "
+        "without one were measured before the pacing, scan-chain and memory changes of the later commits.",
+        "",
         *table(
             [
                 "size",
                 "run",
+                "code",
                 "sync",
                 "load",
                 "requests",
