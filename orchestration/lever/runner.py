@@ -134,7 +134,7 @@ async def sync_integration(
             store = RawStore(conn, integration.id)
             if settings.sync_memory_limit:
                 # Opt-in: DuckDB caches what it writes (a sync's RSS grows with the warehouse), but its cap is
-                # hard, and the raw tables' primary-key indexes must fit: 128 MB failed mid-page at 100k.
+                # hard: 128 MB failed at 100k opportunities (in the closing purge, and once mid-page).
                 conn.execute("SET memory_limit = ?", [settings.sync_memory_limit])
             retry = retry or RetryPolicy(max_retries=settings.max_retries)
             slots = ConnectionSlots(integration.concurrency, timeout=settings.request_timeout, transport=transport)

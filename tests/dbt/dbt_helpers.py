@@ -29,20 +29,29 @@ def build(settings: Settings, workdir: Path, now: datetime, *, with_tests: bool 
         extra += ["--resource-type", "model"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("WAREHOUSE_NOW", now.isoformat())
+        if with_tests:  # the intermediate views' tests too, which production builds leave out
+            patch.setenv("LEVER_DBT_VIEW_TESTS", "true")
         code = dbt_build(settings, extra=extra, unit_tests=with_tests)  # the unit tests run with the data tests
         assert code == 0, "dbt build failed (see the captured output)"
     if with_tests:  # production builds skip unit tests, so make sure this one did run them
         results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
         unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
         assert len(unit) >= 10 and all(r["status"] == "pass" for r in unit)
+        views = [r for r in results if r["unique_id"].startswith("test.") and "_int_lever__" in r["unique_id"]]
+        assert len(views) >= 10 and all(r["status"] == "pass" for r in views)
+
+
+def dbt_command(args: list[str], duckdb_path: Path, workdir: Path) -> subprocess.CompletedProcess:
+    """A dbt command on the project against `duckdb_path`, with this module's own target and log folders."""
+    command = [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+               *isolated_paths(workdir)]  # fmt: skip
+    env = {**os.environ, "DUCKDB_PATH": str(duckdb_path), "DO_NOT_TRACK": "1"}
+    return subprocess.run(command, env=env, capture_output=True, text=True, check=False)
 
 
 def compile_inline(sql: str, duckdb_path: Path, workdir: Path) -> str:
     """The compiled SQL of an inline query, macros expanded."""
-    command = [dbt_executable(), "compile", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-               str(DBT_PROJECT_DIR), *isolated_paths(workdir), "--inline", sql]  # fmt: skip
-    env = {**os.environ, "DUCKDB_PATH": str(duckdb_path), "DO_NOT_TRACK": "1"}
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    result = dbt_command(["compile", "--quiet", "--inline", sql], duckdb_path, workdir)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 

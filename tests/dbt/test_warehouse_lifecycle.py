@@ -22,7 +22,7 @@ from orchestration.lever.store import RawStore
 from orchestration.sandbox import operations
 from tests.support import Harness, make_harness, truth_records
 
-from .dbt_helpers import build, changed_at_by_id, column, find_text, ids_by_table
+from .dbt_helpers import build, changed_at_by_id, column, dbt_command, find_text, ids_by_table
 
 OPPORTUNITIES = 300
 
@@ -322,3 +322,22 @@ def test_the_personal_data_scan_does_find_a_live_candidate(scenario: Scenario) -
     with scenario.connect() as conn:
         hits = {table for table, _, _ in find_text(conn, [live["emails"][0]])}
     assert {"lever_raw.opportunities", "staging.stg_lever__opportunities", "ats.candidates"} <= hits
+
+
+# -- the data tests themselves --------------------------------------------------------------------------------------
+
+
+def test_not_null_columns_fails_on_a_null_and_names_the_column(scenario: Scenario, tmp_path: Path) -> None:
+    copy = tmp_path / "nulled.duckdb"
+    shutil.copy(scenario.baseline_copy, copy)
+    select = ["--select", "test_name:not_null_columns,users"]
+    passing = dbt_command(["test", *select], copy, tmp_path)
+    assert passing.returncode == 0, passing.stdout
+    with duckdb.connect(str(copy)) as conn:
+        conn.execute("update ats.users set remote_id = null where id = (select min(id) from ats.users)")
+    failing = dbt_command(["test", *select, "--store-failures"], copy, tmp_path)
+    assert failing.returncode != 0
+    with duckdb.connect(str(copy), read_only=True) as conn:
+        stored = "select table_schema || '.' || table_name from information_schema.tables where table_name like ?"
+        (table,) = column(conn, stored, ["not_null_columns_users%"])
+        assert conn.execute(f"select * from {table}").fetchall() == [("remote_id", 1)]

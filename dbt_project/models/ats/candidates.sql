@@ -9,7 +9,7 @@ opportunities as (
 ),
 
 positions as (
-    select * from {{ ref('int_lever__candidate_positions') }}
+    {{ in_scope('int_lever__candidate_positions') }}
 ),
 
 country_names as (
