@@ -44,8 +44,8 @@ def dbt_section(runs_by_size: dict[int, list[dict[str, Any]]]) -> list[str]:
         "",
         "Medians. *process* is the `lever-warehouse build` process (interpreter start-up, retention purge, dbt's "
         "parse and run); *dbt elapsed* is dbt's own figure; the per-kind times are sums of node times from "
-        "`run_results.json` (2 threads, so they overlap). Data tests scan whole tables on every build, "
-        "incremental or not; unit tests cost the same at any size.",
+        "`run_results.json` (dbt runs nodes in parallel threads, so they overlap). Data tests scan whole tables on "
+        "every build, incremental or not; unit tests cost the same at any size.",
         "",
         *table(header, rows),
         "",

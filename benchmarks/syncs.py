@@ -88,6 +88,7 @@ def measure_sync(
     log_dir: Path,
     full: bool = False,
     program: list[str] | None = None,
+    extra_env: dict[str, str] | None = None,
 ) -> SyncMeasurement:
     """Run one sync as its own process; the sandbox's counters are reset first, so they hold this sync alone."""
     sandbox.reset_stats()
@@ -99,6 +100,7 @@ def measure_sync(
         concurrency=config.concurrency,
         now_ms=now_ms,
     )
+    env.update(extra_env or {})
     command = [*(program or [str(BIN / "lever-warehouse")]), "sync", *(["--full"] if full else [])]
 
     def sample() -> tuple[int, int]:

@@ -99,8 +99,9 @@ def rss_target(results: dict[str, Any], runs: dict[int, list[dict[str, Any]]]) -
     note = (
         f"{large // small}× the opportunities, {growth:.2f}× the peak (flat = at most {FLAT_GROWTH}×). About "
         "250 MB of it is the interpreter with httpx, pyarrow and DuckDB loaded and the requests in flight; the "
-        "rest is DuckDB's buffer pool. These runs capped it at 128 MB; the cap is now opt-in "
-        "(`LEVER_SYNC_MEMORY_LIMIT`) because it made syncs fail at 100k (extractor findings 2)."
+        "rest is DuckDB's buffer pool, which caches what the sync writes and so grows with the warehouse unless "
+        "capped (`LEVER_SYNC_MEMORY_LIMIT`, opt-in; the code of the first two 10k runs capped it at 128 MB "
+        "itself, a cap that made syncs fail at 100k: extractor findings 2)."
     )
     if not met:
         note = "Missed: " + note
