@@ -94,25 +94,28 @@ def findings_section(results: dict[str, Any]) -> list[str]:
         "DuckDB's default memory limit is 80% of RAM and the sync never needs a written block again, yet it "
         "keeps them: the sync's peak RSS grows with the warehouse (a replay of 100k opportunities' pages into "
         "DuckDB alone: 445 MB of cached table blocks, 890 MB RSS, in a one-off experiment while building this "
-        "harness). The runs below capped DuckDB at 128 MB for the sync, which held the 10k peak at ~360 MB. But "
-        "DuckDB's cap is hard, and the raw tables' primary-key (ART) indexes must fit in it: at 100k the sync "
-        "failed with DuckDB 'Out of Memory', once in the closing retention purge and once mid-page in an "
-        "applications upsert. The cap is now opt-in (`LEVER_SYNC_MEMORY_LIMIT`, default DuckDB's own). What "
-        "would make a small cap safe: raw tables without primary-key indexes, upserting with an anti-join or "
-        "`MERGE` on the page's ids, so no structure has to stay resident.",
+        "harness). The first two 10k runs' code capped DuckDB at 128 MB for the sync, which held the 10k peak at "
+        "~360 MB. But DuckDB's cap is hard: at 100k the sync failed with DuckDB 'Out of Memory', once in the "
+        "closing retention purge and once mid-page in an applications upsert (each alone succeeds under 128 MB on "
+        "the same warehouse, so what fills the cap builds up over a long sync; not pinned down). The cap is now "
+        "opt-in (`LEVER_SYNC_MEMORY_LIMIT`, default DuckDB's own); 256 MB held a 100k delta at 535 MB but cost "
+        "a third more CPU (follow-up above). What we expect would make a small cap cheap and safe (not tried): "
+        "append-only raw tables, deduplicated by `_seq` in staging, so page writes neither update JSON payloads "
+        "in place nor probe primary-key indexes.",
         "",
         *_memory(ab, results),
-        "**3. The opportunity scan was one sequential chain (fixed after these runs).** Each page's keyset token "
-        "comes from the previous page, so the scan costs one round trip per 100 opportunities whatever the limit: "
-        "a delta is latency-bound, not rate-bound. In the quiet delta below, the scan's pages take almost the "
-        'whole window; at Lever\'s real limit the bound would allow the quiet delta in the "at 10 req/s" time, '
-        "but the chain alone needs the last column. What would close it: run K chains over disjoint `created_at_start`/"
-        "`created_at_end` ranges (`createdAt` never changes, so every opportunity is in exactly one chain and "
-        "each chain keeps its own token), e.g. ranges of equal size between the account's first opportunity and "
-        "now; and write pages off the event loop, since DuckDB calls in `_opportunity_page` block it. Done for "
-        "the chains: `SyncEngine._scan_chains` runs one chain per 2,000 stored opportunities (up to 8) over "
-        "ranges cut at the stored `createdAt` quantiles (`tests/integration/test_scan_chains.py`); the runs "
-        "below measured the single chain unless their code fingerprint says otherwise.",
+        "**3. The opportunity scan was one sequential chain (fixed: the 100k run has the chains).** Each "
+        "page's keyset token comes from the previous page, so the scan costs one round trip per 100 "
+        "opportunities whatever the limit: a delta is latency-bound, not rate-bound. In the quiet delta "
+        "below, the scan's pages take almost the whole window; at Lever's real limit the bound would allow "
+        'the quiet delta in the "at 10 req/s" time, but the chain alone needs the last column. What would '
+        "close it: run K chains over disjoint `created_at_start`/`created_at_end` ranges (`createdAt` never "
+        "changes, so every opportunity is in exactly one chain and each chain keeps its own token), e.g. "
+        "ranges of equal size between the account's first opportunity and now; and write pages off the event "
+        "loop, since DuckDB calls in `_opportunity_page` block it. Done for the chains: "
+        "`SyncEngine._scan_chains` runs one chain per 2,000 stored opportunities (up to 8) over ranges cut at"
+        " the stored `createdAt` quantiles (`tests/integration/test_scan_chains.py`); the runs below measured"
+        " the single chain unless their code fingerprint says otherwise.",
         "",
         *_scan(results),
         "",
@@ -128,14 +131,14 @@ def findings_section(results: dict[str, Any]) -> list[str]:
         "at 10k). Keeping the page's child ids per parent in `_opportunity_state`, or an index on `parent_id`, "
         "would make it proportional to the page.",
         "",
-        "**5. 429s after a stalled event loop (fixed after these runs, commit e1913b4).** The 10k runs got no "
-        "429, the 100k run 200 (of 787k requests, each retried once, nothing lost), in bursts while the machine "
+        "**5. 429s after a stalled event loop (fixed in commit e1913b4).** The 10k runs got no 429; an earlier "
+        "100k run got 200 (of 787k requests, each retried once, nothing lost), in bursts while the machine "
         "was also running test suites and a Dagster instance. The client reserved each request's send time in "
         "the token bucket *before* waiting for one of its concurrency slots; when the event loop stalled (a long "
         "DuckDB commit of a page at 100k, CPU starvation), every request queued behind it woke overdue and all "
         "went out together, past the server's bucket. Now the reservation is made inside the slot, so at most "
         "`LEVER_CONCURRENCY` requests can ever be due at once (default 16, under Lever's burst of 20). "
         "`tests/unit/test_pacing_stall.py` reproduces it with a 1 s stall: 56 429s before, 0 after. The 100k "
-        "figures here were measured before the fix.",
+        "run above, on the fixed code, got none.",
         "",
     ]
