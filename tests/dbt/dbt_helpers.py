@@ -22,7 +22,9 @@ def isolated_paths(workdir: Path) -> list[str]:
     return ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
 
 
-def build(settings: Settings, workdir: Path, now: datetime, *, with_tests: bool = False) -> None:
+def build(
+    settings: Settings, workdir: Path, now: datetime, *, with_tests: bool = False, full_refresh: bool = False
+) -> None:
     """`lever-warehouse build` at warehouse time `now` (raw purge, then dbt); data tests only when asked."""
     extra = isolated_paths(workdir)
     if not with_tests:
@@ -31,7 +33,8 @@ def build(settings: Settings, workdir: Path, now: datetime, *, with_tests: bool 
         patch.setenv("WAREHOUSE_NOW", now.isoformat())
         if with_tests:  # the intermediate views' tests too, which production builds leave out
             patch.setenv("LEVER_DBT_VIEW_TESTS", "true")
-        code = dbt_build(settings, extra=extra, unit_tests=with_tests)  # the unit tests run with the data tests
+        # the unit tests run with the data tests
+        code = dbt_build(settings, full_refresh=full_refresh, extra=extra, unit_tests=with_tests)
         assert code == 0, "dbt build failed (see the captured output)"
     if with_tests:  # production builds skip unit tests, so make sure this one did run them
         results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
