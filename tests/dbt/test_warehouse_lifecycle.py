@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 import pytest
 
+from orchestration.lever.config import Settings
 from orchestration.lever.ids import unified_id
 from orchestration.lever.store import RawStore
 from orchestration.sandbox import operations
@@ -188,11 +189,14 @@ def test_outcomes_agree_with_the_sandbox_archive_state(scenario: Scenario) -> No
 # -- ids ----------------------------------------------------------------------------------------------------------
 
 
+def _copy_of(scenario: Scenario, warehouse: Path, target: Path) -> Settings:
+    """Settings for a copy of `warehouse` at `target`, so a test can rebuild it without touching the scenario's."""
+    shutil.copy(warehouse, target)
+    return replace(scenario.harness.settings, duckdb_path=target)
+
+
 def test_ids_are_identical_after_a_rebuild_from_scratch(scenario: Scenario, tmp_path: Path) -> None:
-    rebuilt = scenario.harness.settings.__class__(
-        duckdb_path=tmp_path / "rebuilt.duckdb", integrations=scenario.harness.settings.integrations
-    )
-    shutil.copy(scenario.baseline_copy, rebuilt.duckdb_path)
+    rebuilt = _copy_of(scenario, scenario.baseline_copy, tmp_path / "rebuilt.duckdb")
     with duckdb.connect(str(rebuilt.duckdb_path)) as conn:
         before = ids_by_table(conn)
         conn.execute("drop schema ats cascade")
@@ -209,10 +213,7 @@ def test_incremental_builds_hold_what_a_full_rebuild_computes(scenario: Scenario
     """The scoped incremental path (views computed for the opportunities in scope only) against a full rebuild of
     the same warehouse: every row the rebuild produces is in the incrementally built table with the same content.
     The incremental tables may hold more: rows that vanished stay, soft-deleted, which a rebuild cannot know."""
-    rebuilt = scenario.harness.settings.__class__(
-        duckdb_path=tmp_path / "rebuilt.duckdb", integrations=scenario.harness.settings.integrations
-    )
-    shutil.copy(scenario.harness.path, rebuilt.duckdb_path)
+    rebuilt = _copy_of(scenario, scenario.harness.path, tmp_path / "rebuilt.duckdb")
     build(rebuilt, tmp_path, scenario.times["fifteen_days_later"], full_refresh=True)
 
     with scenario.connect() as incremental, duckdb.connect(str(rebuilt.duckdb_path), read_only=True) as full:
