@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import pyarrow as pa
@@ -18,6 +18,10 @@ from .clock import from_ms
 from .endpoints import ENDPOINTS, children_of
 
 SCHEMA = "lever_raw"
+
+# What a write is a complete listing of: the whole table (an account-wide list), the children of these
+# parents, or nothing beyond its own records.
+Scope = Collection[str] | Literal["table"] | None
 
 _ENTITY_DDL = """
 CREATE TABLE IF NOT EXISTS {schema}.{table} (
@@ -98,6 +102,10 @@ def payload_hash(payload: Any) -> str:
     return hashlib.md5(canonical_json(payload).encode(), usedforsecurity=False).hexdigest()
 
 
+def _ids(values: Iterable[str]) -> pa.Table:
+    return pa.table({"id": pa.array(sorted(set(values)), pa.string())})
+
+
 def _ms(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
@@ -109,10 +117,23 @@ class RawStore:
         self.conn = conn
         self.integration_id = integration_id
 
-    def _unregister(self, name: str) -> None:
-        # An aborted transaction refuses it, and the error that aborted it is the one to report.
-        with contextlib.suppress(duckdb.Error):
-            self.conn.unregister(name)
+    @contextmanager
+    def _tables(self, **tables: pa.Table) -> Iterator[None]:
+        """Arrow tables visible to SQL under the given names for the duration of the block."""
+        for name, table in tables.items():
+            self.conn.register(name, table)
+        try:
+            yield
+        finally:
+            for name in tables:
+                # An aborted transaction refuses it, and the error that aborted it is the one to report.
+                with contextlib.suppress(duckdb.Error):
+                    self.conn.unregister(name)
+
+    def _select(self, sql: str, **ids: Iterable[str]) -> list[tuple[Any, ...]]:
+        """Run `sql` with each id list readable as a one-column (`id`) table and the integration as `$integration`."""
+        with self._tables(**{name: _ids(values) for name, values in ids.items()}):
+            return self.conn.execute(sql, {"integration": self.integration_id}).fetchall()
 
     # -- schema ---------------------------------------------------------------------------------------------
     @staticmethod
@@ -143,29 +164,73 @@ class RawStore:
         Seeing a record in a list proves it exists, so any deletion marker on it is cleared.
         Returns the number of rows inserted or changed.
         """
-        if not records:
-            return 0
+        return self.write_listing(table, records, run_id=run_id, now=now, seq=seq, scope=None)[0]
+
+    def write_listing(
+        self,
+        table: str,
+        records: Sequence[RawRecord],
+        *,
+        run_id: str,
+        now: datetime,
+        seq: int,
+        scope: Scope,
+    ) -> tuple[int, int]:
+        """Upsert `records`, a complete listing of `scope`, and mark the stored rows it no longer holds missing.
+
+        Returns (rows inserted or changed, rows newly missing).
+        """
         unique: dict[str, RawRecord] = {}
         for record in records:  # the same id twice in one batch (a page overlap): the later copy wins
             unique[record.id] = record
-        rows = list(unique.values())
+        if scope is None:
+            parents, by_id, where = [], list(unique), "id IN (SELECT id FROM _ids)"
+        elif scope == "table":
+            parents, by_id, where = [], [], "TRUE"
+        else:
+            # Children are stored under the parent that lists them, so reading by parent finds them; only a
+            # record listed under a parent outside the scope needs a lookup by id.
+            parents = list(scope)
+            inside = set(parents)
+            by_id = [key for key, r in unique.items() if r.parent_id not in inside]
+            where = "parent_id IN (SELECT id FROM _parents)" + (" OR id IN (SELECT id FROM _ids)" if by_id else "")
+        # One read of the stored rows answers both questions. Most of a delta's rows are unchanged, and
+        # DuckDB's ON CONFLICT costs as much for a row it leaves alone as for one it rewrites; a record the
+        # read missed is written through ON CONFLICT, which is right, only slower.
+        stored = self._select(
+            f"""SELECT id, payload_hash, parent_id, list_position, deleted_at IS NULL AND missing_since IS NULL
+                FROM {SCHEMA}.{table} WHERE integration_id = $integration AND ({where})""",
+            _ids=by_id,
+            _parents=parents,
+        )
+        live = {row[0]: tuple(row[1:4]) for row in stored if row[4]}
+        hashes = {key: payload_hash(r.payload) for key, r in unique.items()}
+        changed = [r for key, r in unique.items() if live.get(key) != (hashes[key], r.parent_id, r.position)]
+        self._insert(table, changed, hashes, run_id=run_id, now=now, seq=seq)
+        gone = [key for key in live if key not in unique] if scope is not None else []
+        return len(changed), self._set_missing(table, gone, now=now, seq=seq, run_id=run_id)
+
+    def _insert(
+        self, table: str, rows: list[RawRecord], hashes: dict[str, str], *, run_id: str, now: datetime, seq: int
+    ) -> None:
+        if not rows:
+            return
         batch = pa.table(
             {
                 "integration_id": [self.integration_id] * len(rows),
                 "id": [r.id for r in rows],
                 "parent_id": [r.parent_id for r in rows],
                 "payload": [json.dumps(r.payload, ensure_ascii=False) for r in rows],
-                "payload_hash": [payload_hash(r.payload) for r in rows],
+                "payload_hash": [hashes[r.id] for r in rows],
                 "source_updated_at": [from_ms(r.updated_ms) for r in rows],
                 "list_position": [r.position for r in rows],
             },
             schema=_ROW_SCHEMA,
         )
-        self.conn.register("_raw_batch", batch)
-        try:
-            changed = self.conn.execute(
+        with self._tables(_raw_batch=batch):
+            self.conn.execute(
                 f"""
-                INSERT INTO {SCHEMA}.{table} AS t
+                INSERT INTO {SCHEMA}.{table}
                 SELECT integration_id, id, parent_id, payload::JSON, payload_hash, source_updated_at,
                        $now, $run_id, NULL, NULL, NULL, $seq, list_position
                 FROM _raw_batch
@@ -175,16 +240,9 @@ class RawStore:
                     extracted_at = excluded.extracted_at, sync_run_id = excluded.sync_run_id,
                     deleted_at = NULL, missing_since = NULL, purged_at = NULL, _seq = excluded._seq,
                     list_position = excluded.list_position
-                WHERE t.payload_hash IS DISTINCT FROM excluded.payload_hash
-                   OR t.deleted_at IS NOT NULL OR t.missing_since IS NOT NULL
-                   OR t.parent_id IS DISTINCT FROM excluded.parent_id
-                   OR t.list_position IS DISTINCT FROM excluded.list_position
                 """,
                 {"now": now, "run_id": run_id, "seq": seq},
-            ).fetchall()[0][0]
-        finally:
-            self._unregister("_raw_batch")
-        return int(changed)
+            ).fetchall()
 
     def mark_missing(
         self,
@@ -200,25 +258,28 @@ class RawStore:
 
         `parent_ids` narrows the listing's scope to the children of those parents (a per-opportunity list).
         """
-        seen = pa.table({"id": pa.array(sorted(set(seen_ids)), pa.string())})
-        self.conn.register("_seen", seen)
-        scope = ""
-        if parent_ids is not None:
-            self.conn.register("_parents", pa.table({"id": pa.array(sorted(set(parent_ids)), pa.string())}))
-            scope = "AND parent_id IN (SELECT id FROM _parents)"
-        try:
+        scope = "" if parent_ids is None else "AND parent_id IN (SELECT id FROM _parents)"
+        gone = self._select(
+            f"""SELECT id FROM {SCHEMA}.{table}
+                WHERE integration_id = $integration AND missing_since IS NULL AND deleted_at IS NULL
+                  AND id NOT IN (SELECT id FROM _seen) {scope}""",
+            _seen=seen_ids,
+            _parents=parent_ids or [],
+        )
+        return self._set_missing(table, [row[0] for row in gone], now=now, seq=seq, run_id=run_id)
+
+    def _set_missing(self, table: str, ids: list[str], *, now: datetime, seq: int, run_id: str) -> int:
+        if not ids:
+            return 0
+        with self._tables(_gone=_ids(ids)):
             count = self.conn.execute(
                 f"""
                 UPDATE {SCHEMA}.{table} SET missing_since = $now, _seq = $seq, sync_run_id = $run_id
                 WHERE integration_id = $integration AND missing_since IS NULL AND deleted_at IS NULL
-                  AND id NOT IN (SELECT id FROM _seen) {scope}
+                  AND id IN (SELECT id FROM _gone)
                 """,
                 {"now": now, "seq": seq, "run_id": run_id, "integration": self.integration_id},
             ).fetchall()[0][0]
-        finally:
-            self._unregister("_seen")
-            if parent_ids is not None:
-                self._unregister("_parents")
         return int(count)
 
     def mark_deleted(self, table: str, tombstones: Sequence[tuple[str, datetime]], *, seq: int, run_id: str) -> int:
@@ -231,8 +292,7 @@ class RawStore:
                 "deleted_at": pa.array([t[1] for t in tombstones], pa.timestamp("us", tz="UTC")),
             }
         )
-        self.conn.register("_tombstones", batch)
-        try:
+        with self._tables(_tombstones=batch):
             count = self.conn.execute(
                 f"""
                 UPDATE {SCHEMA}.{table} AS t SET deleted_at = d.deleted_at, _seq = $seq, sync_run_id = $run_id
@@ -242,8 +302,6 @@ class RawStore:
                 """,
                 {"seq": seq, "run_id": run_id, "integration": self.integration_id},
             ).fetchall()[0][0]
-        finally:
-            self._unregister("_tombstones")
         return int(count)
 
     def cascade_to_children(self, parent_table: str, *, seq: int, run_id: str) -> int:
@@ -265,17 +323,11 @@ class RawStore:
 
     def stored_hashes(self, table: str, ids: Sequence[str]) -> dict[str, tuple[str | None, bool]]:
         """id -> (payload hash, currently marked gone) for the given ids."""
-        if not ids:
-            return {}
-        self.conn.register("_ids", pa.table({"id": pa.array(list(ids), pa.string())}))
-        try:
-            rows = self.conn.execute(
-                f"""SELECT id, payload_hash, (deleted_at IS NOT NULL OR missing_since IS NOT NULL)
-                    FROM {SCHEMA}.{table} WHERE integration_id = $integration AND id IN (SELECT id FROM _ids)""",
-                {"integration": self.integration_id},
-            ).fetchall()
-        finally:
-            self._unregister("_ids")
+        rows = self._select(
+            f"""SELECT id, payload_hash, (deleted_at IS NOT NULL OR missing_since IS NOT NULL)
+                FROM {SCHEMA}.{table} WHERE integration_id = $integration AND id IN (SELECT id FROM _ids)""",
+            _ids=ids,
+        )
         return {row[0]: (row[1], bool(row[2])) for row in rows}
 
     def live_ids(self, table: str) -> list[str]:
@@ -288,18 +340,12 @@ class RawStore:
 
     # -- per-opportunity child bookkeeping --------------------------------------------------------------------
     def opportunity_states(self, ids: Sequence[str]) -> dict[str, OpportunityState]:
-        if not ids:
-            return {}
-        self.conn.register("_ids", pa.table({"id": pa.array(list(ids), pa.string())}))
-        try:
-            rows = self.conn.execute(
-                f"""SELECT opportunity_id, updated_at_ms, last_interaction_at_ms, children_synced_at, children_pass
-                    FROM {SCHEMA}._opportunity_state
-                    WHERE integration_id = $integration AND opportunity_id IN (SELECT id FROM _ids)""",
-                {"integration": self.integration_id},
-            ).fetchall()
-        finally:
-            self._unregister("_ids")
+        rows = self._select(
+            f"""SELECT opportunity_id, updated_at_ms, last_interaction_at_ms, children_synced_at, children_pass
+                FROM {SCHEMA}._opportunity_state
+                WHERE integration_id = $integration AND opportunity_id IN (SELECT id FROM _ids)""",
+            _ids=ids,
+        )
         return {row[0]: OpportunityState(*row[1:]) for row in rows}
 
     def opportunity_created_bounds(self, parts: int) -> tuple[int, list[int]]:
@@ -342,8 +388,7 @@ class RawStore:
                 ),
             }
         )
-        self.conn.register("_states", batch)
-        try:
+        with self._tables(_states=batch):
             self.conn.execute(
                 f"""
                 INSERT INTO {SCHEMA}._opportunity_state
@@ -357,8 +402,6 @@ class RawStore:
                 """,
                 {"integration": self.integration_id, "synced_at": synced_at, "pass": children_pass},
             )
-        finally:
-            self._unregister("_states")
 
     # -- cursors and run log --------------------------------------------------------------------------------
     def cursor(self, stream: str) -> str | None:
@@ -387,8 +430,7 @@ class RawStore:
         live ones of its own process (`live`). Their committed pages are kept and the new run resumes from
         them; the run log says so instead of showing them running forever.
         """
-        self.conn.register("_live", pa.table({"run_id": pa.array(sorted(set(live)), pa.string())}))
-        try:
+        with self._tables(_live=pa.table({"run_id": pa.array(sorted(set(live)), pa.string())})):
             count = self.conn.execute(
                 f"""UPDATE {SCHEMA}._sync_runs SET status = 'interrupted', errors = $message
                     WHERE integration_id = $integration AND status = 'running'
@@ -399,8 +441,6 @@ class RawStore:
                     f"pages were kept and a later run (started {now.isoformat()}) resumed from them",
                 },
             ).fetchall()[0][0]
-        finally:
-            self._unregister("_live")
         return int(count)
 
     def start_run(self, run_id: str, mode: str, *, now: datetime, window: tuple[datetime, datetime] | None) -> None:

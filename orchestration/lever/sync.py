@@ -19,7 +19,7 @@ from .endpoints import BY_NAME, Endpoint, Kind, of_kind
 from .errors import LeverError, LeverPermissionError, SyncFailed
 from .pagination import iter_pages
 from .retention import purge_personal_data
-from .store import RawRecord, RawStore, payload_hash
+from .store import RawRecord, RawStore, Scope, payload_hash
 
 log = logging.getLogger("lever_warehouse.sync")
 
@@ -189,18 +189,12 @@ class SyncEngine:
             else:
                 fetched[endpoint.name] = _records(endpoint, rows, positions=True)
         forms = await self._posting_forms(fetched["postings"], full=full) if "postings" in fetched else {}
-        now = self.clock()
         with self.store.transaction() as seq:
             for name, records in fetched.items():
-                self._write(BY_NAME[name], records, seq)
-                missing = self.store.mark_missing(name, [r.id for r in records], now=now, seq=seq, run_id=self._run_id)
-                self._count("missing:" + name, missing)
+                self._write(BY_NAME[name], records, seq, scope="table")
             if forms:
                 present = [RawRecord(pid, form, parent_id=pid) for pid, form in forms.items() if form is not None]
-                self._write(BY_NAME["posting_forms"], present, seq)
-                self.store.mark_missing(
-                    "posting_forms", [r.id for r in present], now=now, seq=seq, run_id=self._run_id, parent_ids=forms
-                )
+                self._write(BY_NAME["posting_forms"], present, seq, scope=forms)
             if "postings" in fetched:
                 self.store.cascade_to_children("postings", seq=seq, run_id=self._run_id)
 
@@ -349,15 +343,7 @@ class SyncEngine:
                     parent_id=r.id,
                 )
             ]
-            self._write(applications, app_rows, seq)
-            self.store.mark_missing(
-                "applications",
-                [r.id for r in app_rows],
-                now=now,
-                seq=seq,
-                run_id=self._run_id,
-                parent_ids=list(opportunities),
-            )
+            self._write(applications, app_rows, seq, scope=list(opportunities))
             by_table: dict[str, list[RawRecord]] = {}
             complete: dict[str, list[str]] = {}
             for opp_id, fetched in zip(stale, children, strict=True):
@@ -365,10 +351,7 @@ class SyncEngine:
                     by_table.setdefault(name, []).extend(_records(BY_NAME[name], rows, parent_id=opp_id))
                     complete.setdefault(name, []).append(opp_id)
             for name, rows in by_table.items():
-                self._write(BY_NAME[name], rows, seq)
-                self.store.mark_missing(
-                    name, [r.id for r in rows], now=now, seq=seq, run_id=self._run_id, parent_ids=complete[name]
-                )
+                self._write(BY_NAME[name], rows, seq, scope=complete[name])
             # The state is the per-opportunity cursor: "children synced" only when every child list was read.
             # Lists skipped for a missing permission are marked, and re-read once the key has it.
             every_child = len(of_kind(Kind.OPPORTUNITY_CHILD))
@@ -474,9 +457,14 @@ class SyncEngine:
         assert self._result is not None
         return self._result.run_id
 
-    def _write(self, endpoint: Endpoint, records: list[RawRecord], seq: int) -> None:
-        changed = self.store.upsert(endpoint.name, records, run_id=self._run_id, now=self.clock(), seq=seq)
-        self._count(endpoint.name, changed)
+    def _write(self, endpoint: Endpoint, records: list[RawRecord], seq: int, *, scope: Scope = None) -> None:
+        """Upsert records; with a scope, they are its complete listing (`RawStore.write_listing`)."""
+        written, missing = self.store.write_listing(
+            endpoint.name, records, run_id=self._run_id, now=self.clock(), seq=seq, scope=scope
+        )
+        self._count(endpoint.name, written)
+        if scope == "table":
+            self._count("missing:" + endpoint.name, missing)
 
     def _count(self, key: str, value: int) -> None:
         assert self._result is not None

@@ -86,6 +86,40 @@ def test_missing_children_are_scoped_to_refreshed_parents(store):
     assert {r[0]: r[3] for r in rows(store, "notes")} == {"n1": T0, "n2": None}
 
 
+def listing(store, table, records, scope, now=T0):
+    with store.transaction() as seq:
+        return store.write_listing(table, records, run_id="run", now=now, seq=seq, scope=scope)
+
+
+def test_a_child_listing_writes_its_changes_and_marks_only_its_parents_rows_missing(store):
+    write(store, "notes", [RawRecord("n1", {"id": "n1"}, "o1"), RawRecord("n2", {"id": "n2"}, "o1")])
+    write(store, "notes", [RawRecord("n3", {"id": "n3"}, "o2")])
+    later = T0 + timedelta(hours=1)
+    page = [RawRecord("n1", {"id": "n1", "v": 2}, "o1"), RawRecord("n4", {"id": "n4"}, "o1")]
+    assert listing(store, "notes", page, ["o1"], now=later) == (2, 1)
+    assert {r[0]: r[3] for r in rows(store, "notes")} == {"n1": None, "n2": later, "n3": None, "n4": None}
+    before = rows(store, "notes", "*")
+    assert listing(store, "notes", page, ["o1"], now=later + timedelta(hours=1)) == (0, 0)
+    assert rows(store, "notes", "*") == before  # a replay reads, and writes nothing
+
+
+def test_a_child_listed_under_another_parent_moves_there_and_a_returning_one_is_unmarked(store):
+    write(store, "notes", [RawRecord("n1", {"id": "n1"}, "o1"), RawRecord("n2", {"id": "n2"}, "o2")])
+    listing(store, "notes", [], ["o2"])
+    assert listing(store, "notes", [RawRecord("n1", {"id": "n1"}, "o2")], ["o2"]) == (1, 0)
+    assert listing(store, "notes", [RawRecord("n2", {"id": "n2"}, "o2")], ["o2"]) == (1, 1)
+    got = {r[0]: (r[1], r[2]) for r in rows(store, "notes", "id, parent_id, missing_since")}
+    assert got == {"n1": ("o2", T0), "n2": ("o2", None)}
+    # outside the scope, a listed record is found by id: unchanged, it is left alone
+    assert listing(store, "notes", [RawRecord("n2", {"id": "n2"}, "o2")], ["o9"]) == (0, 0)
+
+
+def test_an_account_wide_listing_marks_every_row_it_no_longer_holds(store):
+    write(store, "users", [RawRecord(i, {"id": i}, position=n) for n, i in enumerate("abc")])
+    assert listing(store, "users", [RawRecord("c", {"id": "c"}, position=0)], "table") == (1, 2)
+    assert {r[0]: r[3] for r in rows(store, "users")} == {"a": T0, "b": T0, "c": None}
+
+
 def test_deleted_feed_marks_and_cascades_to_children(store):
     write(store, "opportunities", [RawRecord("o1", {"id": "o1"}), RawRecord("o2", {"id": "o2"})])
     write(store, "interviews", [RawRecord("i1", {"id": "i1"}, "o1"), RawRecord("i2", {"id": "i2"}, "o2")])
