@@ -8,7 +8,12 @@ from .tables import fmt, table
 
 
 def manual_section(results: dict[str, Any]) -> list[str]:
+    """The main by-hand section, then any further ones (`"sections"`), each with its own title and rows."""
     manual = results.get("manual") or {}
+    return [line for section in (manual, *(manual.get("sections") or [])) for line in _section(section)]
+
+
+def _section(manual: dict[str, Any]) -> list[str]:
     rows = manual.get("rows") or []
     if not rows:
         return []

@@ -2,6 +2,7 @@
 
 import json
 
+from benchmarks.report_manual import manual_section
 from benchmarks.run import main
 
 CASES = ("full", "quiet", "advance_1", "advance_7")
@@ -28,3 +29,13 @@ def test_smallest_benchmark_writes_a_report_and_never_beats_the_lower_bound(tmp_
                     "## Raw runs"):  # fmt: skip
         assert heading in text
     assert "| requests (lower bound, ratio) |" in text
+
+
+def test_each_by_hand_section_is_reported_under_its_own_title():
+    row = {"case": "delta", "requests": 110, "bound": 100, "wall_s": 2.0}
+    manual = {"title": "Follow-up", "rows": [row], "sections": [{"title": "A/B", "rows": [{**row, "note": "after"}]}]}
+    lines = manual_section({"manual": manual})
+    assert "## Follow-up" in lines and "## A/B" in lines
+    assert lines.index("## Follow-up") < lines.index("## A/B")
+    assert sum("1.100×" in line for line in lines) == 2
+    assert manual_section({"manual": {"title": "empty", "rows": []}}) == []
