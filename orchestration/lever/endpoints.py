@@ -31,6 +31,9 @@ class Endpoint:
     parent: str | None = None
     # Lever's path template with placeholders, as used for `remote_data` keys downstream.
     template: str = ""
+    # Payload fields every sync reads across the whole table, also kept as typed columns (column, field,
+    # BIGINT or BOOLEAN): finding them in the JSON would make DuckDB read and hold every payload.
+    columns: tuple[tuple[str, str, str], ...] = ()
 
     def url(self, parent_id: str = "") -> str:
         return self.path.format(parent=parent_id)
@@ -65,7 +68,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              parent="postings", paginated=False, template="/postings/:posting/apply"),
     Endpoint("opportunities", "/opportunities", Kind.OPPORTUNITIES,
              "Opportunities (candidacies), applications expanded inline.",
-             params=(("expand", "applications"),), updated_field="updatedAt", confidential=True),
+             params=(("expand", "applications"),), updated_field="updatedAt", confidential=True,
+             columns=(("created_at_ms", "createdAt", "BIGINT"), ("is_anonymized", "isAnonymized", "BOOLEAN"))),
     Endpoint("applications", "/opportunities/{parent}/applications", Kind.EMBEDDED,
              "Applications, taken from the opportunities list (expand=applications) at no extra request.",
              parent="opportunities", template="/opportunities/:opportunity/applications"),

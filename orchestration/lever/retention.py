@@ -27,11 +27,10 @@ def purge_personal_data(conn: duckdb.DuckDBPyConnection, now: datetime) -> dict[
     cutoff = now - RETENTION
     purged: dict[str, int] = {}
     anonymized_children = {child.name for child in children_of("opportunities")}
-    # Found once, not per child table: it reads every opportunity payload (0.4 s at 100k opportunities).
+    # From the kept column (`Endpoint.columns`): testing the payloads would read and hold every one of them.
     conn.execute(
         f"""CREATE OR REPLACE TEMP TABLE _anonymized AS
-            SELECT integration_id, id FROM {SCHEMA}.opportunities
-            WHERE json_extract(payload, '$.isAnonymized')::BOOLEAN IS TRUE"""
+            SELECT integration_id, id FROM {SCHEMA}.opportunities WHERE is_anonymized"""
     )
     try:
         for table in PURGEABLE:

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from .clock import from_ms
-from .endpoints import ENDPOINTS, children_of
+from .endpoints import BY_NAME, ENDPOINTS, children_of
 
 SCHEMA = "lever_raw"
 
@@ -62,18 +62,6 @@ _STATE_DDL = (
         origin_fingerprint VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL)""",
 )
 
-_ROW_SCHEMA = pa.schema(
-    [
-        ("integration_id", pa.string()),
-        ("id", pa.string()),
-        ("parent_id", pa.string()),
-        ("payload", pa.string()),
-        ("payload_hash", pa.string()),
-        ("source_updated_at", pa.timestamp("us", tz="UTC")),
-        ("list_position", pa.int32()),
-    ]
-)
-
 
 @dataclass(frozen=True)
 class RawRecord:
@@ -110,6 +98,38 @@ def _ms(value: Any) -> int | None:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
+def _flag(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+# How a kept payload field becomes its column (`Endpoint.columns`): from a record in Python, and from a stored
+# payload in SQL when a warehouse made before the column gains it.
+_KEPT: dict[str, tuple[Any, pa.DataType, str]] = {
+    "BIGINT": (_ms, pa.int64(), "CASE WHEN json_type(payload, '$.{field}') IN ('BIGINT', 'UBIGINT', 'DOUBLE') "
+                                "THEN json_extract(payload, '$.{field}')::DOUBLE::BIGINT END"),
+    "BOOLEAN": (_flag, pa.bool_(), "CASE WHEN json_type(payload, '$.{field}') = 'BOOLEAN' "
+                                   "THEN json_extract(payload, '$.{field}')::BOOLEAN END"),
+}  # fmt: skip
+
+
+def _add_kept_column(conn: duckdb.DuckDBPyConnection, table: str, column: str, field: str, kind: str) -> None:
+    exists = conn.execute(
+        "SELECT count(*) FROM information_schema.columns WHERE table_schema = ? AND table_name = ? AND column_name = ?",
+        [SCHEMA, table, column],
+    ).fetchall()[0][0]
+    if exists:
+        return
+    # One transaction: a column left unfilled would read as "not anonymized" and "no createdAt" for good.
+    conn.execute("BEGIN TRANSACTION")
+    try:
+        conn.execute(f"ALTER TABLE {SCHEMA}.{table} ADD COLUMN {column} {kind}")
+        conn.execute(f"UPDATE {SCHEMA}.{table} SET {column} = {_KEPT[kind][2].format(field=field)}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 class RawStore:
     """All writes of one sync go through one connection; callers group them in `transaction()`."""
 
@@ -142,6 +162,8 @@ class RawStore:
         conn.execute(f"CREATE SEQUENCE IF NOT EXISTS {SCHEMA}._load_seq")
         for endpoint in ENDPOINTS:
             conn.execute(_ENTITY_DDL.format(schema=SCHEMA, table=endpoint.name))
+            for column, field, kind in endpoint.columns:
+                _add_kept_column(conn, endpoint.name, column, field, kind)
         for ddl in _STATE_DDL:
             conn.execute(ddl)
 
@@ -215,31 +237,35 @@ class RawStore:
     ) -> None:
         if not rows:
             return
-        batch = pa.table(
-            {
-                "integration_id": [self.integration_id] * len(rows),
-                "id": [r.id for r in rows],
-                "parent_id": [r.parent_id for r in rows],
-                "payload": [json.dumps(r.payload, ensure_ascii=False) for r in rows],
-                "payload_hash": [hashes[r.id] for r in rows],
-                "source_updated_at": [from_ms(r.updated_ms) for r in rows],
-                "list_position": [r.position for r in rows],
-            },
-            schema=_ROW_SCHEMA,
-        )
-        with self._tables(_raw_batch=batch):
+        kept = BY_NAME[table].columns
+        arrays = {
+            "integration_id": pa.array([self.integration_id] * len(rows), pa.string()),
+            "id": pa.array([r.id for r in rows], pa.string()),
+            "parent_id": pa.array([r.parent_id for r in rows], pa.string()),
+            "payload": pa.array([json.dumps(r.payload, ensure_ascii=False) for r in rows], pa.string()),
+            "payload_hash": pa.array([hashes[r.id] for r in rows], pa.string()),
+            "source_updated_at": pa.array([from_ms(r.updated_ms) for r in rows], pa.timestamp("us", tz="UTC")),
+            "list_position": pa.array([r.position for r in rows], pa.int32()),
+        }
+        for column, field, kind in kept:
+            convert, arrow_type, _ = _KEPT[kind]
+            arrays[column] = pa.array([convert(r.payload.get(field)) for r in rows], arrow_type)
+        extra = "".join(f", {column}" for column, _, _ in kept)
+        extra_set = "".join(f", {column} = excluded.{column}" for column, _, _ in kept)
+        with self._tables(_raw_batch=pa.table(arrays)):
             self.conn.execute(
                 f"""
-                INSERT INTO {SCHEMA}.{table}
+                INSERT INTO {SCHEMA}.{table} (integration_id, id, parent_id, payload, payload_hash, source_updated_at,
+                    extracted_at, sync_run_id, deleted_at, missing_since, purged_at, _seq, list_position{extra})
                 SELECT integration_id, id, parent_id, payload::JSON, payload_hash, source_updated_at,
-                       $now, $run_id, NULL, NULL, NULL, $seq, list_position
+                       $now, $run_id, NULL, NULL, NULL, $seq, list_position{extra}
                 FROM _raw_batch
                 ON CONFLICT (integration_id, id) DO UPDATE SET
                     parent_id = excluded.parent_id, payload = excluded.payload,
                     payload_hash = excluded.payload_hash, source_updated_at = excluded.source_updated_at,
                     extracted_at = excluded.extracted_at, sync_run_id = excluded.sync_run_id,
                     deleted_at = NULL, missing_since = NULL, purged_at = NULL, _seq = excluded._seq,
-                    list_position = excluded.list_position
+                    list_position = excluded.list_position{extra_set}
                 """,
                 {"now": now, "run_id": run_id, "seq": seq},
             ).fetchall()
@@ -355,7 +381,7 @@ class RawStore:
         total, undated, cuts = self.conn.execute(
             f"""SELECT count(*), count(*) FILTER (WHERE created IS NULL),
                        CASE WHEN len($fractions) > 0 THEN quantile_disc(created, $fractions) END
-                FROM (SELECT TRY_CAST(payload->>'createdAt' AS BIGINT) AS created FROM {SCHEMA}.opportunities
+                FROM (SELECT created_at_ms AS created FROM {SCHEMA}.opportunities
                       WHERE integration_id = $integration AND deleted_at IS NULL AND missing_since IS NULL)""",
             {"integration": self.integration_id, "fractions": fractions},
         ).fetchall()[0]

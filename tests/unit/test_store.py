@@ -120,6 +120,29 @@ def test_an_account_wide_listing_marks_every_row_it_no_longer_holds(store):
     assert {r[0]: r[3] for r in rows(store, "users")} == {"a": T0, "b": T0, "c": None}
 
 
+def kept(store):
+    return rows(store, "opportunities", "id, created_at_ms, is_anonymized")
+
+
+def test_fields_read_across_the_whole_table_are_kept_as_columns_and_follow_the_payload(store):
+    write(store, "opportunities", [RawRecord("o1", {"id": "o1", "createdAt": 1700000000123, "isAnonymized": False})])
+    write(store, "opportunities", [RawRecord("o2", {"id": "o2", "createdAt": "yesterday"})])
+    assert kept(store) == [("o1", 1700000000123, False), ("o2", None, None)]
+    write(store, "opportunities", [RawRecord("o1", {"id": "o1", "createdAt": 1700000000123, "isAnonymized": True})])
+    assert kept(store)[0] == ("o1", 1700000000123, True)
+
+
+def test_a_warehouse_from_before_the_kept_columns_gains_them_filled_from_its_payloads(store):
+    write(store, "opportunities", [RawRecord("o1", {"id": "o1", "createdAt": 1700000000123, "isAnonymized": True})])
+    write(store, "opportunities", [RawRecord("o2", {"id": "o2", "createdAt": 1.7e12, "isAnonymized": "yes"})])
+    for column in ("created_at_ms", "is_anonymized"):
+        store.conn.execute(f"ALTER TABLE lever_raw.opportunities DROP COLUMN {column}")
+    RawStore.ensure_schema(store.conn)
+    assert kept(store) == [("o1", 1700000000123, True), ("o2", 1700000000000, None)]
+    RawStore.ensure_schema(store.conn)  # once: a second start changes nothing
+    assert kept(store) == [("o1", 1700000000123, True), ("o2", 1700000000000, None)]
+
+
 def test_deleted_feed_marks_and_cascades_to_children(store):
     write(store, "opportunities", [RawRecord("o1", {"id": "o1"}), RawRecord("o2", {"id": "o2"})])
     write(store, "interviews", [RawRecord("i1", {"id": "i1"}, "o1"), RawRecord("i2", {"id": "i2"}, "o2")])
