@@ -20,10 +20,11 @@ def test_both_sides_sync_the_same_account_state_so_their_requests_match(tmp_path
 
     out = tmp_path / "ab"
     args = ["--run", str(work / "run-50-1"), "--sandbox", str(pristine), "--before", str(frozen), "--out", str(out)]
+    args += ["--memory-limit", "64MB"]
     assert ab_sync.main(args) == 0
 
     result = json.loads((out / "ab_sync.json").read_text())
-    assert result["before"] == frozen.name
+    assert result["before"] == frozen.name and result["memory_limit"] == "64MB"
     sides = {side: {m["case"]: m for m in measured} for side, measured in result["sides"].items()}
     assert list(sides) == ["before", "after"]
     for case in ("quiet", "advance_1"):
