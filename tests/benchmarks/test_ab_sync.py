@@ -5,17 +5,11 @@ import json
 import pytest
 
 from benchmarks import ab_sync
-from benchmarks.config import BenchConfig
-from benchmarks.prepare import cache_dir
-from benchmarks.run import main
 
 
 @pytest.mark.slow
-def test_both_sides_sync_the_same_account_state_so_their_requests_match(tmp_path):
-    work = tmp_path / "work"
-    argv = ["--sizes", "50", "--repeats", "1", "--latency-ms", "10-30", "--no-dbt", "--no-make-run"]
-    assert main([*argv, "--work-dir", str(work), "--report", str(tmp_path / "BENCHMARKS.md")]) == 0
-    pristine = cache_dir(BenchConfig(work_dir=work)) / "seed1-n50"
+def test_both_sides_sync_the_same_account_state_so_their_requests_match(tmp_path, finished_run):
+    work, pristine = finished_run
     (frozen,) = (work / "code").iterdir()  # the code the run measured stands in for "before"
 
     out = tmp_path / "ab"

@@ -5,18 +5,11 @@ import json
 import pytest
 
 from benchmarks import followup
-from benchmarks.config import BenchConfig
-from benchmarks.prepare import cache_dir
-from benchmarks.run import main
 
 
 @pytest.mark.slow
-def test_followup_syncs_under_the_cap_and_times_the_incremental_and_full_builds(tmp_path):
-    work = tmp_path / "work"
-    argv = ["--sizes", "50", "--repeats", "1", "--latency-ms", "10-30", "--no-dbt", "--no-make-run"]
-    assert main([*argv, "--work-dir", str(work), "--report", str(tmp_path / "BENCHMARKS.md")]) == 0
-    # The run's own sandbox copy is gone; its saved account is a valid (earlier) state of the same account.
-    pristine = cache_dir(BenchConfig(work_dir=work)) / "seed1-n50"
+def test_followup_syncs_under_the_cap_and_times_the_incremental_and_full_builds(tmp_path, finished_run):
+    work, pristine = finished_run
 
     out = tmp_path / "followup"
     args = ["--run", str(work / "run-50-1"), "--sandbox", str(pristine), "--out", str(out), "--memory-limit", "64MB"]
