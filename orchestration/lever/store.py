@@ -205,6 +205,8 @@ class RawStore:
         unique: dict[str, RawRecord] = {}
         for record in records:  # the same id twice in one batch (a page overlap): the later copy wins
             unique[record.id] = record
+        if scope is None and not unique:
+            return 0, 0
         if scope is None:
             parents, by_id, where = [], list(unique), "id IN (SELECT id FROM _ids)"
         elif scope == "table":
