@@ -25,9 +25,11 @@ def _header(results: dict[str, Any]) -> list[str]:
         f"{results.get('finished', '(unfinished)')}. Do not edit by hand: rerun, or rewrite from the saved results "
         "(`data/bench/results.json`) with `python -m benchmarks.run --report-only`. Issue 7.",
         "",
-        f"Every measured process ran a frozen copy of the working tree (`data/bench/code/{results.get('code', '?')}`:"
-        " `orchestration/`, `benchmarks/`, `dbt_project/` at the start of the session), so all runs measure the "
-        "same code while others keep editing; `make run` ran the working tree itself.",
+        "Every measured process ran a frozen copy of the working tree (`data/bench/code/<fingerprint>`: "
+        "`orchestration/`, `benchmarks/`, `dbt_project/` as they were when its session started), so the runs of "
+        "one session measure the same code while others keep editing; runs appended by a later session carry "
+        f"their own fingerprint (*Raw runs*; the latest: `{results.get('code', '?')}`). `make run` ran the "
+        "working tree itself.",
         "",
     ]
 
