@@ -38,9 +38,17 @@ CREATE TABLE IF NOT EXISTS {schema}.{table} (
     purged_at TIMESTAMPTZ,
     _seq BIGINT NOT NULL,
     list_position INTEGER,
+    lookup_status VARCHAR,
+    referenced_by VARCHAR,
     PRIMARY KEY (integration_id, id)
 )
 """
+
+# Rows no list returned, read by id because another record references them (`lever/references.py`):
+# 'found' (Lever answered the GET by id) or 'not_found' (404: a tombstone with a NULL payload and `deleted_at`
+# at the first 404); `referenced_by` names the first reference seen (e.g. 'applications.posting'). NULL for
+# every row a list returned. Added in place to warehouses made before them.
+_LOOKUP_COLUMNS = (("lookup_status", "VARCHAR"), ("referenced_by", "VARCHAR"))
 
 _STATE_DDL = (
     f"""CREATE TABLE IF NOT EXISTS {SCHEMA}._sync_cursors (
@@ -162,6 +170,8 @@ class RawStore:
         conn.execute(f"CREATE SEQUENCE IF NOT EXISTS {SCHEMA}._load_seq")
         for endpoint in ENDPOINTS:
             conn.execute(_ENTITY_DDL.format(schema=SCHEMA, table=endpoint.name))
+            for column, kind in _LOOKUP_COLUMNS:
+                conn.execute(f"ALTER TABLE {SCHEMA}.{endpoint.name} ADD COLUMN IF NOT EXISTS {column} {kind}")
             for column, field, kind in endpoint.columns:
                 _add_kept_column(conn, endpoint.name, column, field, kind)
         for ddl in _STATE_DDL:
@@ -267,7 +277,7 @@ class RawStore:
                     payload_hash = excluded.payload_hash, source_updated_at = excluded.source_updated_at,
                     extracted_at = excluded.extracted_at, sync_run_id = excluded.sync_run_id,
                     deleted_at = NULL, missing_since = NULL, purged_at = NULL, _seq = excluded._seq,
-                    list_position = excluded.list_position{extra_set}
+                    list_position = excluded.list_position, lookup_status = NULL, referenced_by = NULL{extra_set}
                 """,
                 {"now": now, "run_id": run_id, "seq": seq},
             ).fetchall()
