@@ -71,6 +71,10 @@ class Settings:
     max_retries: int = 8
     # DuckDB memory cap of a sync (e.g. "512MB"); None keeps DuckDB's default (80% of RAM).
     sync_memory_limit: str | None = None
+    # Most Lever's Date header may differ from the warehouse clock before a run refuses (0: never refuse).
+    clock_tolerance_seconds: float = 300.0
+    # Wall-clock ceiling of one sync run: a first sync of 100k opportunities at 10 req/s takes about a day.
+    max_run_hours: float = 36.0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     def integration(self, integration_id: str) -> Integration:
@@ -241,4 +245,19 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         request_timeout=float(_read(env, "LEVER_REQUEST_TIMEOUT") or 30),
         max_retries=int(_read(env, "LEVER_MAX_RETRIES") or 8),
         sync_memory_limit=_read(env, "LEVER_SYNC_MEMORY_LIMIT") or None,
+        clock_tolerance_seconds=_number(env, "LEVER_CLOCK_TOLERANCE_SECONDS", 300.0),
+        max_run_hours=_number(env, "LEVER_MAX_RUN_HOURS", 36.0),
     )
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    text = _read(env, name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name}={text!r} is not a number") from None
+    if value < 0:
+        raise ConfigError(f"{name}={text!r} must not be negative")
+    return value

@@ -23,6 +23,7 @@ from .embedded import embedded_sandbox
 from .errors import ConfigError, LeverWarehouseError
 from .ratelimit import TokenBucket
 from .secrets import Secret, seal, unseal
+from .state import SyncState
 from .store import RawStore
 from .sync import Mode, SyncEngine, SyncResult
 from .warehouse import connect
@@ -73,14 +74,14 @@ def _fingerprint(auth: OAuthAuth) -> str:
 def _credentials(
     auth: ApiKeyAuth | OAuthAuth,
     http: httpx.AsyncClient,
-    store: RawStore,
+    state: SyncState,
     clock: Callable[[], datetime],
     retry: RetryPolicy,
 ) -> Credentials:
     if isinstance(auth, ApiKeyAuth):
         return ApiKeyCredentials(auth)
     fingerprint = _fingerprint(auth)
-    stored = store.oauth_state()
+    stored = state.oauth_state()
     refresh: Secret | None = None
     # A stored (rotated) token wins unless the operator configured a new one since: then theirs is newer.
     if stored is not None and stored[1] == fingerprint:
@@ -90,8 +91,8 @@ def _credentials(
             log.warning("stored OAuth state cannot be read with this client secret; using the configured token")
 
     def persist(new_token: Secret) -> None:
-        with store.transaction():
-            store.save_oauth_state(seal(new_token, auth.client_secret), fingerprint, now=clock())
+        with state.transaction():
+            state.save_oauth_state(seal(new_token, auth.client_secret), fingerprint, now=clock())
 
     return OAuthCredentials(auth, http, refresh_token=refresh, on_rotate=persist, retry=retry)
 
@@ -141,13 +142,20 @@ async def sync_integration(
             async with slots:
                 client = LeverClient(
                     base_url,
-                    _credentials(auth, slots.spare, store, clock, retry),
+                    _credentials(auth, slots.spare, SyncState(conn, integration.id), clock, retry),
                     client_limiter(integration),
                     http=slots,
                     concurrency=integration.concurrency,
                     retry=retry,
                 )
-                engine = SyncEngine(store, client, clock=clock, overlap=timedelta(seconds=settings.overlap_seconds))
+                engine = SyncEngine(
+                    store,
+                    client,
+                    clock=clock,
+                    overlap=timedelta(seconds=settings.overlap_seconds),
+                    clock_tolerance=timedelta(seconds=settings.clock_tolerance_seconds),
+                    max_run=timedelta(hours=settings.max_run_hours) if settings.max_run_hours else None,
+                )
                 reporter = asyncio.create_task(_report(progress, integration.id, client, engine)) if progress else None
                 try:
                     return await engine.run(mode, window)

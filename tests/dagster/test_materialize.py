@@ -85,7 +85,7 @@ def test_a_backfill_range_is_one_window_query_per_integration(delta_runs, instan
     start, end, requests = runs[0]
     assert (start, end) == (datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 2, 11, tzinfo=UTC))
     # Two filtered queries (updated_at and created_at windows), each a page or two, instead of ten runs.
-    assert json.loads(requests)["/opportunities"] <= 4
+    assert json.loads(requests)["opportunities"] <= 4
     keys = instance.get_materialized_partitions(dg.AssetKey(["lever_raw", "opportunities"]))
     assert {k for k in keys if k.endswith("lever:acme") and k.startswith("2026-02")} == {
         f"2026-02-{d:02d}|lever:acme" for d in range(1, 11)

@@ -9,7 +9,7 @@ from orchestration.lever.sync import Mode
 from tests.support import make_harness, raw_live, truth_records
 
 COMPARED = [e.name for e in ENDPOINTS if e.kind is not Kind.DELETED_FEED]
-CHILD_ENDPOINTS = {e.lever_template for e in ENDPOINTS if e.kind is Kind.OPPORTUNITY_CHILD}
+CHILD_ENDPOINTS = {e.name for e in ENDPOINTS if e.kind is Kind.OPPORTUNITY_CHILD}
 
 
 def assert_raw_equals_truth(harness) -> None:
@@ -42,7 +42,7 @@ def test_full_sync_lands_every_entity_exactly(synced):
     harness, result = synced
     assert result.errors == []
     assert_raw_equals_truth(harness)
-    assert result.requests["/opportunities"] >= 3  # 300 opportunities at 100 a page
+    assert result.requests["opportunities"] >= 3  # 300 opportunities at 100 a page
 
 
 def test_a_quiet_delta_writes_nothing_and_only_scans(synced):

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 import pytest
 
 from orchestration.lever.clock import warehouse_now
-from orchestration.lever.ids import unified_id
 from orchestration.lever.secrets import Secret, seal, unseal
+from tests.kombo_ids import unified_id
 
 
 def test_secret_never_prints(caplog):
