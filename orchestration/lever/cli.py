@@ -11,8 +11,9 @@ from datetime import datetime
 from .build import dbt_build
 from .clock import parse_instant
 from .config import load_settings
-from .errors import LeverWarehouseError
+from .errors import ConfigError, LeverWarehouseError
 from .runner import Outcome, run_syncs
+from .secrets import ScrubFilter, scrub
 from .sync import Mode
 
 
@@ -34,7 +35,7 @@ def _summary(outcomes: list[Outcome], warehouse: str) -> str:
     lines = [f"warehouse: {warehouse}"]
     for outcome in outcomes:
         if outcome.result is None:
-            lines.append(f"{outcome.integration_id}: FAILED: {outcome.error}")
+            lines.append(f"{outcome.integration_id}: FAILED (the error is below)")
             continue
         r = outcome.result
         seconds = r.elapsed_s
@@ -49,15 +50,21 @@ def _summary(outcomes: list[Outcome], warehouse: str) -> str:
             lines.append("  rows written: " + ", ".join(f"{k}={v}" for k, v in changed.items()))
         if not r.confidential_access:
             lines.append("  note: the key has no confidential access; confidential records were skipped")
+        lines += [f"  warning: {warning}" for warning in r.warnings]
     return "\n".join(lines)
 
 
 def _window(values: Sequence[str] | None) -> tuple[datetime, datetime] | None:
     if not values:
         return None
-    start, end = (parse_instant(v) for v in values)
+    try:
+        start, end = (parse_instant(v) for v in values)
+    except ValueError:
+        raise ConfigError(
+            f"--window {' '.join(values)}: START and END must be ISO-8601 dates or instants (e.g. 2026-01-01)"
+        ) from None
     if end <= start:
-        raise LeverWarehouseError("--window END must be after START")
+        raise ConfigError("--window END must be after START")
     return start, end
 
 
@@ -93,6 +100,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="lever-warehouse", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="debug logging, and a traceback on errors")
     commands = parser.add_subparsers(dest="command", required=True)
     for name, handler, text in (
         ("sync", _sync, "extract Lever into the lever_raw tables"),
@@ -110,16 +118,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument("--unit-tests", action="store_true", help="also run dbt's unit tests (skipped by default)")
     build.set_defaults(handler=_build)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(ScrubFilter())
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, handlers=[handler], force=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         return args.handler(args)
     except LeverWarehouseError as exc:
+        if args.debug:
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; committed pages are kept and the next run resumes from them", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: still one line, the traceback on request
+        if args.debug:
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__}: {scrub(str(exc))} (rerun with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -202,8 +202,8 @@ class LeverClient:
     def _give_up(self, route: Route, attempts: int, last: Transient) -> Exception:
         if not self._answered and last.reason.startswith("connection error"):
             return LeverUnavailable(
-                f"cannot connect to {urlsplit(self.base_url).netloc or self.base_url} ({last.reason} on GET "
-                f"{route.template}, {attempts} attempts): {self._base_url_hint()}, and that this machine can reach it",
+                f"cannot connect to {urlsplit(self.base_url).netloc or self.base_url} ({last.reason}): "
+                f"{self._base_url_hint()}, and that this machine can reach it",
                 endpoint=route.name,
             )
         return LeverUnavailable(

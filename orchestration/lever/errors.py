@@ -17,7 +17,11 @@ class ConfigError(LeverWarehouseError):
     pass
 
 
-class WarehouseLockedError(LeverWarehouseError):
+class WarehouseError(LeverWarehouseError):
+    """The warehouse file cannot be opened or written (not a DuckDB file, disk full, permissions)."""
+
+
+class WarehouseLockedError(WarehouseError):
     pass
 
 

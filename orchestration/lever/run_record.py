@@ -62,10 +62,10 @@ class RunRecord:
             self.result.records[key] += value
 
     def error(self, exc: BaseException | str) -> None:
-        """An endpoint failed: the run goes on where it can, but ends failed and moves no cursor past the gap."""
+        """An endpoint failed: the run goes on where it can, but ends failed and moves no cursor past the gap.
+        Not logged here: the run's failure reports every error once, at its end."""
         message = scrub(exc if isinstance(exc, str) else _describe(exc))
         if message not in self.result.errors:
-            log.error("%s", message)
             self.result.errors.append(message)
 
     def warn(self, message: str) -> None:

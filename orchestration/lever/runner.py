@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import duckdb
 import httpx
 
 from .auth import ApiKeyCredentials, Credentials, OAuthCredentials
@@ -22,7 +23,7 @@ from .connections import ConnectionSlots
 from .embedded import embedded_sandbox
 from .errors import ConfigError, LeverWarehouseError
 from .ratelimit import TokenBucket
-from .secrets import Secret, seal, unseal
+from .secrets import Secret, scrub, seal, unseal
 from .state import SyncState
 from .store import RawStore
 from .sync import Mode, SyncEngine, SyncResult
@@ -187,8 +188,11 @@ def run_syncs(
             integration = settings.integration(integration_id)
             result = asyncio.run(sync_integration(settings, integration, mode, window, progress=progress))
         except LeverWarehouseError as exc:
-            log.error("%s", exc)
             outcomes.append(Outcome(integration_id, error=str(exc)))
+        except (duckdb.Error, OSError) as exc:
+            # The warehouse itself failed (disk full, a file that is not DuckDB's): one line, not a traceback.
+            where = settings.duckdb_path
+            outcomes.append(Outcome(integration_id, error=scrub(f"the warehouse {where} failed: {exc}".strip())))
         else:
             outcomes.append(Outcome(integration_id, result=result))
     return outcomes
