@@ -48,8 +48,8 @@ class Endpoint:
     parent: str | None = None
     # Lever's path template with placeholders, as used for `remote_data` keys downstream.
     template: str = ""
-    # Payload fields every sync reads across the whole table, also kept as typed columns (column, field,
-    # BIGINT or BOOLEAN): finding them in the JSON would make DuckDB read and hold every payload.
+    # Payload fields a sync reads across many rows, also kept as typed columns (column, field path with dots,
+    # BIGINT, BOOLEAN or VARCHAR): finding them in the JSON would make DuckDB read and hold every payload.
     columns: tuple[tuple[str, str, str], ...] = ()
 
     def url(self, parent_id: str = "") -> str:
@@ -90,10 +90,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("opportunities", "/opportunities", Kind.OPPORTUNITIES,
              "Opportunities (candidacies), applications expanded inline.",
              params=(("expand", "applications"),), updated_field="updatedAt", confidential=True,
-             columns=(("created_at_ms", "createdAt", "BIGINT"), ("is_anonymized", "isAnonymized", "BOOLEAN"))),
+             columns=(("created_at_ms", "createdAt", "BIGINT"), ("is_anonymized", "isAnonymized", "BOOLEAN"),
+                      ("updated_at_ms", "updatedAt", "BIGINT"),
+                      ("last_interaction_at_ms", "lastInteractionAt", "BIGINT"),
+                      ("archived_at_ms", "archived.archivedAt", "BIGINT"))),
     Endpoint("applications", "/opportunities/{parent}/applications", Kind.EMBEDDED,
              "Applications, taken from the opportunities list (expand=applications) at no extra request.",
-             parent="opportunities", template="/opportunities/:opportunity/applications"),
+             parent="opportunities", template="/opportunities/:opportunity/applications",
+             columns=(("application_type", "type", "VARCHAR"),)),
     Endpoint("interviews", _OPP + "/interviews", Kind.OPPORTUNITY_CHILD, "Scheduled interviews.",
              parent="opportunities", template="/opportunities/:opportunity/interviews"),
     Endpoint("panels", _OPP + "/panels", Kind.OPPORTUNITY_CHILD, "Interview panels.",

@@ -11,11 +11,16 @@ and the unified tables' relationship tests hold. Only rows loaded since the last
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import pyarrow as pa
+
 from .client import LeverClient
+from .clock import from_ms
+from .duck import SCHEMA, Session
 from .endpoints import BY_NAME, Route, segment
 from .errors import LeverError
 from .records import RawRecord, id_problem, to_record
@@ -67,6 +72,70 @@ def lookup_route(table: str) -> Route:
     return Route(f"{table}:by_id", f"/{table}/:id")
 
 
+class Lookups(Session):
+    """Finding unresolved references in the raw tables, and storing what the lookups found."""
+
+    def unresolved(self, table: str, expression: str, target: str, seqs: tuple[int, int]) -> list[str]:
+        """Ids that rows of `table` loaded in `seqs` (exclusive bounds) reference (`expression`: a list of them per
+        row) and that `target` does not hold in any form: neither listed, looked up nor tombstoned."""
+        rows = self.execute(
+            f"""SELECT DISTINCT ref FROM (
+                    SELECT unnest({expression}) AS ref FROM {SCHEMA}.{table}
+                    WHERE integration_id = $integration AND _seq > $since AND _seq < $upto AND payload IS NOT NULL)
+                WHERE ref IS NOT NULL AND ref <> ''
+                  AND ref NOT IN (SELECT id FROM {SCHEMA}.{target} WHERE integration_id = $integration)
+                ORDER BY ref""",
+            since=seqs[0],
+            upto=seqs[1],
+        )
+        return [row[0] for row in rows]
+
+    def next_seq(self) -> int:
+        """A load sequence number above every row written so far."""
+        return int(self.conn.execute(f"SELECT nextval('{SCHEMA}._load_seq')").fetchall()[0][0])
+
+    def insert_lookups(
+        self,
+        table: str,
+        found: Sequence[RawRecord],
+        not_found: Sequence[str],
+        referenced_by: dict[str, str],
+        *,
+        now: datetime,
+        seq: int,
+        run_id: str,
+    ) -> None:
+        """Store records read by id (`found`) and tombstones for ids Lever answered 404 for (`not_found`)."""
+        if not found and not not_found:
+            return
+        ids = [r.id for r in found] + list(not_found)
+        none = [None] * len(not_found)
+        batch = pa.table(
+            {
+                "id": pa.array(ids, pa.string()),
+                "payload": pa.array([json.dumps(r.payload, ensure_ascii=False) for r in found] + none, pa.string()),
+                "payload_hash": pa.array([r.hash for r in found] + none, pa.string()),
+                "source_updated_at": pa.array(
+                    [from_ms(r.updated_ms) for r in found] + none, pa.timestamp("us", tz="UTC")
+                ),
+                "status": pa.array(["found"] * len(found) + ["not_found"] * len(not_found), pa.string()),
+                "referenced_by": pa.array([referenced_by.get(i) for i in ids], pa.string()),
+            }
+        )
+        with self.tables(_lookups=batch):
+            self.execute(
+                f"""INSERT INTO {SCHEMA}.{table} (integration_id, id, parent_id, payload, payload_hash,
+                        source_updated_at, extracted_at, sync_run_id, deleted_at, _seq, lookup_status, referenced_by)
+                    SELECT $integration, id, NULL, payload::JSON, payload_hash, source_updated_at, $now, $run_id,
+                           CASE WHEN status = 'not_found' THEN $now END, $seq, status, referenced_by
+                    FROM _lookups
+                    ON CONFLICT (integration_id, id) DO NOTHING""",
+                now=now,
+                seq=seq,
+                run_id=run_id,
+            )
+
+
 class ReferenceResolver:
     def __init__(
         self,
@@ -77,6 +146,7 @@ class ReferenceResolver:
         clock: Callable[[], datetime],
     ) -> None:
         self.store = store
+        self.lookups = Lookups(store.conn, store.integration_id)
         self.state = state
         self.client = client
         self.record = record
@@ -85,10 +155,10 @@ class ReferenceResolver:
     async def resolve(self) -> None:
         """Look up what rows loaded since the last check reference and no table holds; commit with the check."""
         since = int(self.state.cursor(CURSOR) or -1)
-        upto = self.store.next_seq()
+        upto = self.lookups.next_seq()
         wanted: dict[str, dict[str, str]] = {}  # target -> id -> first reference seen
         for ref in REFERENCES:
-            for ref_id in self.store.unresolved(ref.source, ref.expression, ref.target, (since, upto)):
+            for ref_id in self.lookups.unresolved(ref.source, ref.expression, ref.target, (since, upto)):
                 if id_problem(ref_id, in_paths=True) is None:
                     wanted.setdefault(ref.target, {}).setdefault(ref_id, ref.label)
         answers = {
@@ -101,7 +171,7 @@ class ReferenceResolver:
                 if answer is None:
                     continue  # the key may not read them: noted, and looked for again next run
                 found, not_found, _ = answer
-                self.store.insert_lookups(
+                self.lookups.insert_lookups(
                     target, found, not_found, wanted[target], now=self.clock(), seq=seq, run_id=self.record.run_id
                 )
                 self.record.count("lookup:" + target, len(found))

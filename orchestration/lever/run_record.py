@@ -38,6 +38,12 @@ class SyncResult:
     rejected: dict[str, int] = field(default_factory=dict)
     # Tombstones written this run per raw table: references Lever answered 404 for.
     tombstones: dict[str, int] = field(default_factory=dict)
+    # Children: opportunities never read yet (the backlog), when the least recently verified one was read, and
+    # how many were due but left to later runs by the request budget.
+    children_pending: int = 0
+    oldest_verified: datetime | None = None
+    deferred: int = 0
+    budget: str = ""  # today's use of the request budget, in words
     # Measured on the process clock: started_at/ended_at are warehouse time, which tests and backfills pin.
     elapsed_s: float = 0.0
 

@@ -16,6 +16,7 @@ import duckdb
 import httpx
 
 from .auth import ApiKeyCredentials, Credentials, OAuthCredentials
+from .budget import Budget
 from .client import LeverClient, RetryPolicy
 from .clock import warehouse_now
 from .config import ApiKeyAuth, Integration, OAuthAuth, Settings
@@ -156,6 +157,16 @@ async def sync_integration(
                     overlap=timedelta(seconds=settings.overlap_seconds),
                     clock_tolerance=timedelta(seconds=settings.clock_tolerance_seconds),
                     max_run=timedelta(hours=settings.max_run_hours) if settings.max_run_hours else None,
+                    budget=Budget.of(
+                        integration.rate_limit,
+                        share=settings.daily_budget_share,
+                        daily=integration.daily_budget,
+                        run_minutes=settings.run_minutes,
+                        pace=PACE,
+                    ),
+                    verify_days=settings.verify_days,
+                    first_usable=timedelta(minutes=settings.first_usable_minutes),
+                    skip_unreferred_referrals=settings.skip_unreferred_referrals,
                 )
                 reporter = asyncio.create_task(_report(progress, integration.id, client, engine)) if progress else None
                 try:

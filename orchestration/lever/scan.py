@@ -9,8 +9,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from .children import CHILDREN, INCOMPLETE_CHILDREN, PENDING, ChildReader, Facts, write_children
 from .client import Params
-from .endpoints import BY_NAME, Kind, of_kind
+from .endpoints import BY_NAME
 from .errors import LeverError
 from .listing import Lister
 from .records import RawRecord, Rejected, to_records
@@ -27,13 +28,9 @@ PAGES_IN_FLIGHT = 3
 # ranges run side by side, one per this many stored opportunities, each costing at most one extra page.
 OPPORTUNITIES_PER_CHAIN = 2_000
 MAX_CHAINS = 8
-# `children_pass` of an opportunity whose child lists were not all stored: a permission was missing, the
-# opportunity vanished while they were read (404), or a child record was rejected. Re-read by later runs.
-INCOMPLETE_CHILDREN = "incomplete"
 
 OPPORTUNITIES = BY_NAME["opportunities"]
 APPLICATIONS = BY_NAME["applications"]
-CHILDREN = of_kind(Kind.OPPORTUNITY_CHILD)
 
 
 class OpportunityScan:
@@ -45,6 +42,7 @@ class OpportunityScan:
         writer: Writer,
         record: RunRecord,
         clock: Callable[[], datetime],
+        children: ChildReader,
     ) -> None:
         self.store = store
         self.state = state
@@ -52,6 +50,10 @@ class OpportunityScan:
         self.writer = writer
         self.record = record
         self.clock = clock
+        self.children = children
+        # Children of opportunities never read before are left to the backlog (`verify.py`): a first sync then
+        # lands every opportunity and application in minutes and reads children after the first build.
+        self.defer_new = False
         self._repair_children = False
         # Versions whose children this run already fetches: pages in flight cannot see each other's commits.
         self._claimed: set[tuple[str, object, object]] = set()
@@ -128,13 +130,13 @@ class OpportunityScan:
     async def _page(self, page: list[Any], pass_id: str | None) -> None:
         records, rejected = to_records(OPPORTUNITIES, page)
         opportunities = {r.id: r.payload for r in records}
-        stale, claimed = self._stale(opportunities, pass_id)
+        stale, deferred, claimed = self._stale(opportunities, pass_id)
         self._claimed.update(claimed)
         bare = [
             i for i, o in opportunities.items() if any(not isinstance(a, dict) for a in o.get("applications") or [])
         ]
         children, fetched_apps = await asyncio.gather(
-            asyncio.gather(*(self._children(i) for i in stale)),
+            asyncio.gather(*(self.children.read(i, Facts.of(opportunities[i])) for i in stale)),
             asyncio.gather(*(self._applications(i) for i in bare)),
         )
         applications = self._embedded_applications(opportunities, dict(zip(bare, fetched_apps, strict=True)))
@@ -144,7 +146,7 @@ class OpportunityScan:
             self.writer.write(OPPORTUNITIES, records, seq, rejected=rejected)
             self.writer.write(APPLICATIONS, applications.records, seq, scope=applications.parents,
                               rejected=applications.rejected)  # fmt: skip
-            complete = self._write_children(stale, children, seq)
+            complete = write_children(self.writer, stale, children, seq)
             now = self.clock()
             listed = {r.id: r.payload for r in records}
             done = [i for i in stale if i in listed]
@@ -154,17 +156,27 @@ class OpportunityScan:
             self.state.save_opportunity_states(
                 [listed[i] for i in done if i not in complete], synced_at=now, children_pass=INCOMPLETE_CHILDREN
             )
+            self.state.save_opportunity_states(
+                [listed[i] for i in deferred if i in listed], synced_at=None, children_pass=PENDING
+            )
         self._claimed.difference_update(claimed)  # committed: the state table answers from now on
         self.record.result.opportunities_refreshed += len(stale)
 
-    def _stale(self, opportunities: dict[str, dict[str, Any]], pass_id: str | None) -> tuple[list[str], list]:
-        """Opportunities whose children must be re-read: new, changed, or not yet done by this pass."""
+    def _stale(
+        self, opportunities: dict[str, dict[str, Any]], pass_id: str | None
+    ) -> tuple[list[str], list[str], list]:
+        """(opportunities whose children must be read now: new, changed, or not yet done by this pass; new ones
+        left to the backlog instead; versions claimed by this page).
+
+        An opportunity waiting in the backlog (`PENDING`) is read here only once it changes."""
         states = self.state.opportunity_states(list(opportunities))
-        stale, claimed = [], []
+        stale, deferred, claimed = [], [], []
         for opp_id, opp in opportunities.items():
             state = states.get(opp_id)
             version = (opp_id, opp.get("updatedAt"), opp.get("lastInteractionAt"))
-            if version not in self._claimed and (
+            if state is None and self.defer_new and pass_id is None:
+                deferred.append(opp_id)
+            elif version not in self._claimed and (
                 state is None
                 or state.updated_at_ms != opp.get("updatedAt")
                 or state.last_interaction_at_ms != opp.get("lastInteractionAt")
@@ -173,46 +185,7 @@ class OpportunityScan:
             ):
                 claimed.append(version)
                 stale.append(opp_id)
-        return stale, claimed
-
-    def _write_children(self, stale: list[str], children: list[dict[str, list[Any]] | None], seq: int) -> set[str]:
-        """Write the child lists read for `stale`; returns the opportunities whose lists were all stored."""
-        by_table: dict[str, tuple[list[RawRecord], list[Rejected], list[str]]] = {}
-        complete = set()
-        for opp_id, fetched in zip(stale, children, strict=True):
-            if fetched is None:
-                continue  # gone while its children were read: the deleted feed or the next scan says so
-            clean = len(fetched) == len(CHILDREN)
-            for name, rows in fetched.items():
-                records, rejected = to_records(BY_NAME[name], rows, parent_id=opp_id)
-                table = by_table.setdefault(name, ([], [], []))
-                table[0].extend(records)
-                table[1].extend(rejected)
-                table[2].append(opp_id)
-                clean = clean and not any(not r.repaired for r in rejected)
-            if clean:
-                complete.add(opp_id)
-        for name, (records, rejected, parents) in by_table.items():
-            self.writer.write(BY_NAME[name], records, seq, scope=parents, rejected=rejected)
-        return complete
-
-    async def _children(self, opp_id: str) -> dict[str, list[Any]] | None:
-        """Every readable child list of one opportunity; None if it vanished meanwhile (a child list said 404)."""
-        endpoints = [e for e in CHILDREN if e.name not in self.record.forbidden]
-        results = await asyncio.gather(
-            *(self.record.readable(e.name, self.lister.children(e, opp_id)) for e in endpoints),
-            return_exceptions=True,
-        )
-        fetched: dict[str, list[Any]] = {}
-        for endpoint, rows in zip(endpoints, results, strict=True):
-            if isinstance(rows, LeverError) and rows.status == 404:
-                log.info("opportunity %s vanished while its children were read; the next run settles it", opp_id)
-                return None
-            if isinstance(rows, BaseException):
-                raise rows
-            if rows is not None:
-                fetched[endpoint.name] = rows
-        return fetched
+        return stale, deferred, claimed
 
     async def _applications(self, opp_id: str) -> list[Any] | None:
         """The per-opportunity applications list, for an opportunity listed with bare application ids."""

@@ -1,9 +1,8 @@
-"""Sync state beside the raw data: cursors, the run log, per-opportunity child bookkeeping, OAuth state and
-rejected records. It lives in the warehouse so it commits in the same transaction as the data it describes."""
+"""Sync state beside the raw data: cursors, the run log, per-opportunity child bookkeeping and OAuth state.
+It lives in the warehouse so it commits in the same transaction as the data it describes."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -13,8 +12,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from .duck import SCHEMA, Session, ids_table, ms
-from .records import Rejected
+from .duck import SCHEMA, Session, ms
+from .rejections import Rejections
 
 STATE_DDL = (
     f"""CREATE TABLE IF NOT EXISTS {SCHEMA}._sync_cursors (
@@ -34,15 +33,6 @@ STATE_DDL = (
     f"""CREATE TABLE IF NOT EXISTS {SCHEMA}._oauth_state (
         integration_id VARCHAR PRIMARY KEY, sealed_refresh_token VARCHAR NOT NULL,
         origin_fingerprint VARCHAR NOT NULL, updated_at TIMESTAMPTZ NOT NULL)""",
-    # Rows that could not be stored as Lever sent them (records.py): kept with the error and an escaped excerpt,
-    # re-tried by later runs, `resolved_at` set once a clean copy is stored. `record_key` is the Lever id, or
-    # the excerpt's hash when the row has no usable id.
-    f"""CREATE TABLE IF NOT EXISTS {SCHEMA}._rejected (
-        integration_id VARCHAR NOT NULL, endpoint VARCHAR NOT NULL, record_key VARCHAR NOT NULL,
-        lever_id VARCHAR, parent_id VARCHAR, error VARCHAR NOT NULL, excerpt VARCHAR,
-        repaired BOOLEAN NOT NULL, first_seen_at TIMESTAMPTZ NOT NULL, last_seen_at TIMESTAMPTZ NOT NULL,
-        last_run_id VARCHAR NOT NULL, resolved_at TIMESTAMPTZ,
-        PRIMARY KEY (integration_id, endpoint, record_key))""",
 )
 
 
@@ -54,15 +44,12 @@ class OpportunityState:
     children_pass: str | None
 
 
-def _rejection_key(item: Rejected) -> str:
-    return item.lever_id or "sha1:" + hashlib.sha1(item.excerpt.encode(errors="replace")).hexdigest()
-
-
 class SyncState(Session):
     @staticmethod
     def ensure_schema(conn: duckdb.DuckDBPyConnection) -> None:
         for ddl in STATE_DDL:
             conn.execute(ddl)
+        Rejections.ensure_schema(conn)
 
     # -- per-opportunity child bookkeeping --------------------------------------------------------------------
     def opportunity_states(self, ids: Sequence[str]) -> dict[str, OpportunityState]:
@@ -87,9 +74,10 @@ class SyncState(Session):
         return rows[0][0] if rows else None
 
     def save_opportunity_states(
-        self, opportunities: Sequence[dict[str, Any]], *, synced_at: datetime, children_pass: str
+        self, opportunities: Sequence[dict[str, Any]], *, synced_at: datetime | None, children_pass: str
     ) -> None:
-        """Remember what the children were refreshed against: the next run compares the list with this."""
+        """Remember what the children were refreshed against: the next run compares the list with this.
+        `synced_at` None: not read at all (left to the backlog)."""
         if not opportunities:
             return
         batch = pa.table(
@@ -103,7 +91,8 @@ class SyncState(Session):
             self.execute(
                 f"""
                 INSERT INTO {SCHEMA}._opportunity_state
-                SELECT $integration, opportunity_id, updated_at_ms, last_interaction_at_ms, $synced_at, $pass
+                SELECT $integration, opportunity_id, updated_at_ms, last_interaction_at_ms,
+                       $synced_at::TIMESTAMPTZ, $pass
                 FROM _states
                 ON CONFLICT (integration_id, opportunity_id) DO UPDATE SET
                     updated_at_ms = excluded.updated_at_ms,
@@ -114,6 +103,64 @@ class SyncState(Session):
                 synced_at=synced_at,
                 **{"pass": children_pass},
             )
+
+    # -- the children backlog and rolling verification (`verify.py`) ---------------------------------------------
+    def children_due(self, pending: str, verified_before: datetime, limit: int) -> list[tuple[Any, ...]]:
+        """Live opportunities whose children should be read now, most urgent first: never read (`pending`), open
+        before archived, newest first; then those read longest ago, if before `verified_before`.
+        Rows: (id, createdAt ms, lastInteractionAt ms, updatedAt ms, application types)."""
+        if limit <= 0:
+            return []
+        return self.execute(
+            f"""
+            WITH due AS (
+                SELECT o.id, o.created_at_ms, o.last_interaction_at_ms, o.updated_at_ms,
+                       row_number() OVER (ORDER BY s.children_pass = $pending DESC,
+                           CASE WHEN s.children_pass = $pending THEN o.archived_at_ms IS NOT NULL END,
+                           CASE WHEN s.children_pass = $pending THEN -o.created_at_ms END,
+                           s.children_synced_at, o.id) AS rank
+                FROM {SCHEMA}.opportunities o
+                JOIN {SCHEMA}._opportunity_state s
+                  ON s.integration_id = o.integration_id AND s.opportunity_id = o.id
+                WHERE o.integration_id = $integration AND o.deleted_at IS NULL AND o.missing_since IS NULL
+                  AND (s.children_pass = $pending OR s.children_synced_at < $before)
+                QUALIFY rank <= $limit
+            )
+            SELECT due.id, any_value(due.created_at_ms), any_value(due.last_interaction_at_ms),
+                   any_value(due.updated_at_ms),
+                   list_distinct(list(a.application_type) FILTER (WHERE a.application_type IS NOT NULL))
+            FROM due LEFT JOIN {SCHEMA}.applications a
+              ON a.integration_id = $integration AND a.parent_id = due.id
+             AND a.deleted_at IS NULL AND a.missing_since IS NULL
+            GROUP BY due.id, due.rank
+            ORDER BY due.rank
+            """,
+            pending=pending,
+            before=verified_before,
+            limit=limit,
+        )
+
+    def children_coverage(self, pending: str) -> tuple[int, int, datetime | None]:
+        """(live opportunities, of which never read, oldest read time among the others)."""
+        total, waiting, oldest = self.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE s.children_pass = $pending OR s.opportunity_id IS NULL),
+                       min(s.children_synced_at)
+                FROM {SCHEMA}.opportunities o
+                LEFT JOIN {SCHEMA}._opportunity_state s
+                  ON s.integration_id = o.integration_id AND s.opportunity_id = o.id
+                WHERE o.integration_id = $integration AND o.deleted_at IS NULL AND o.missing_since IS NULL""",
+            pending=pending,
+        )[0]
+        return int(total), int(waiting), oldest
+
+    def requests_since(self, since: datetime) -> int:
+        """Lever requests of this integration's runs started since `since` (the daily budget counts them)."""
+        rows = self.execute(
+            f"""SELECT requests FROM {SCHEMA}._sync_runs
+                WHERE integration_id = $integration AND started_at >= $since AND requests IS NOT NULL""",
+            since=since,
+        )
+        return sum(sum(json.loads(row[0]).values()) for row in rows)
 
     # -- cursors and run log --------------------------------------------------------------------------------
     def cursor(self, stream: str) -> str | None:
@@ -198,60 +245,6 @@ class SyncState(Session):
                 "errors": "\n".join(errors) or None,
             },
         )
-
-    # -- rejected records -----------------------------------------------------------------------------------
-    def record_rejected(self, items: Sequence[Rejected], *, now: datetime, run_id: str) -> None:
-        if not items:
-            return
-        unique = {(i.endpoint, _rejection_key(i)): i for i in items}
-        batch = pa.table(
-            {
-                "endpoint": pa.array([k[0] for k in unique], pa.string()),
-                "record_key": pa.array([k[1] for k in unique], pa.string()),
-                "lever_id": pa.array([i.lever_id for i in unique.values()], pa.string()),
-                "parent_id": pa.array([i.parent_id for i in unique.values()], pa.string()),
-                "error": pa.array([i.error for i in unique.values()], pa.string()),
-                "excerpt": pa.array([i.excerpt for i in unique.values()], pa.string()),
-                "repaired": pa.array([i.repaired for i in unique.values()], pa.bool_()),
-            }
-        )
-        with self.tables(_rejected_batch=batch):
-            self.execute(
-                f"""
-                INSERT INTO {SCHEMA}._rejected
-                SELECT $integration, endpoint, record_key, lever_id, parent_id, error, excerpt, repaired,
-                       $now, $now, $run_id, NULL
-                FROM _rejected_batch
-                ON CONFLICT (integration_id, endpoint, record_key) DO UPDATE SET
-                    lever_id = excluded.lever_id, parent_id = excluded.parent_id, error = excluded.error,
-                    excerpt = excluded.excerpt, repaired = excluded.repaired, last_seen_at = excluded.last_seen_at,
-                    last_run_id = excluded.last_run_id, resolved_at = NULL
-                """,
-                now=now,
-                run_id=run_id,
-            )
-
-    def resolve_rejected(self, endpoint: str, clean_ids: Iterable[str], *, now: datetime, run_id: str) -> int:
-        """Open rejections of records that arrived clean this time (stored as sent) are resolved."""
-        with self.tables(_stored=ids_table(clean_ids)):
-            return int(
-                self.execute(
-                    f"""UPDATE {SCHEMA}._rejected SET resolved_at = $now, last_run_id = $run_id
-                        WHERE integration_id = $integration AND endpoint = $endpoint AND resolved_at IS NULL
-                          AND lever_id IN (SELECT id FROM _stored)""",
-                    now=now,
-                    run_id=run_id,
-                    endpoint=endpoint,
-                )[0][0]
-            )
-
-    def open_rejections(self) -> dict[str, int]:
-        """Unresolved rejections per endpoint (repaired ones included: their original is still unstored)."""
-        rows = self.execute(
-            f"""SELECT endpoint, count(*) FROM {SCHEMA}._rejected
-                WHERE integration_id = $integration AND resolved_at IS NULL GROUP BY 1"""
-        )
-        return {row[0]: int(row[1]) for row in rows}
 
     # -- OAuth ----------------------------------------------------------------------------------------------
     def oauth_state(self) -> tuple[str, str] | None:

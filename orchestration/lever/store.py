@@ -54,6 +54,10 @@ def _flag(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
 # How a kept payload field becomes its column (`Endpoint.columns`): from a record in Python, and from a stored
 # payload in SQL when a warehouse made before the column gains it.
 _KEPT: dict[str, tuple[Any, pa.DataType, str]] = {
@@ -61,7 +65,17 @@ _KEPT: dict[str, tuple[Any, pa.DataType, str]] = {
                                "THEN json_extract(payload, '$.{field}')::DOUBLE::BIGINT END"),
     "BOOLEAN": (_flag, pa.bool_(), "CASE WHEN json_type(payload, '$.{field}') = 'BOOLEAN' "
                                    "THEN json_extract(payload, '$.{field}')::BOOLEAN END"),
+    "VARCHAR": (_text, pa.string(), "CASE WHEN json_type(payload, '$.{field}') = 'VARCHAR' "
+                                    "THEN json_extract_string(payload, '$.{field}') END"),
 }  # fmt: skip
+
+
+def _field(payload: dict[str, Any], path: str) -> Any:
+    """`payload` at a dotted path (`archived.archivedAt`); None where any step is missing or not an object."""
+    value: Any = payload
+    for step in path.split("."):
+        value = value.get(step) if isinstance(value, dict) else None
+    return value
 
 
 def _add_kept_column(conn: duckdb.DuckDBPyConnection, table: str, column: str, field: str, kind: str) -> None:
@@ -162,7 +176,7 @@ class RawStore(Session):
         }
         for column, field, kind in kept:
             convert, arrow_type, _ = _KEPT[kind]
-            arrays[column] = pa.array([convert(r.payload.get(field)) for r in rows], arrow_type)
+            arrays[column] = pa.array([convert(_field(r.payload, field)) for r in rows], arrow_type)
         extra = "".join(f", {column}" for column, _, _ in kept)
         extra_set = "".join(f", {column} = excluded.{column}" for column, _, _ in kept)
         with self.tables(_raw_batch=pa.table(arrays)):
@@ -283,63 +297,3 @@ class RawStore(Session):
             fractions=fractions,
         )[0]
         return int(total), ([] if undated or not cuts else sorted({int(c) for c in cuts if c is not None}))
-
-    def unresolved(self, table: str, expression: str, target: str, seqs: tuple[int, int]) -> list[str]:
-        """Ids that rows of `table` loaded in `seqs` (exclusive bounds) reference (`expression`: a list of them per
-        row) and that `target` does not hold in any form: neither listed, looked up nor tombstoned."""
-        rows = self.execute(
-            f"""SELECT DISTINCT ref FROM (
-                    SELECT unnest({expression}) AS ref FROM {SCHEMA}.{table}
-                    WHERE integration_id = $integration AND _seq > $since AND _seq < $upto AND payload IS NOT NULL)
-                WHERE ref IS NOT NULL AND ref <> ''
-                  AND ref NOT IN (SELECT id FROM {SCHEMA}.{target} WHERE integration_id = $integration)
-                ORDER BY ref""",
-            since=seqs[0],
-            upto=seqs[1],
-        )
-        return [row[0] for row in rows]
-
-    def next_seq(self) -> int:
-        """A load sequence number above every row written so far."""
-        return int(self.conn.execute(f"SELECT nextval('{SCHEMA}._load_seq')").fetchall()[0][0])
-
-    def insert_lookups(
-        self,
-        table: str,
-        found: Sequence[RawRecord],
-        not_found: Sequence[str],
-        referenced_by: dict[str, str],
-        *,
-        now: datetime,
-        seq: int,
-        run_id: str,
-    ) -> None:
-        """Store records read by id (`found`) and tombstones for ids Lever answered 404 for (`not_found`)."""
-        if not found and not not_found:
-            return
-        ids = [r.id for r in found] + list(not_found)
-        none = [None] * len(not_found)
-        batch = pa.table(
-            {
-                "id": pa.array(ids, pa.string()),
-                "payload": pa.array([json.dumps(r.payload, ensure_ascii=False) for r in found] + none, pa.string()),
-                "payload_hash": pa.array([r.hash for r in found] + none, pa.string()),
-                "source_updated_at": pa.array(
-                    [from_ms(r.updated_ms) for r in found] + none, pa.timestamp("us", tz="UTC")
-                ),
-                "status": pa.array(["found"] * len(found) + ["not_found"] * len(not_found), pa.string()),
-                "referenced_by": pa.array([referenced_by.get(i) for i in ids], pa.string()),
-            }
-        )
-        with self.tables(_lookups=batch):
-            self.execute(
-                f"""INSERT INTO {SCHEMA}.{table} (integration_id, id, parent_id, payload, payload_hash,
-                        source_updated_at, extracted_at, sync_run_id, deleted_at, _seq, lookup_status, referenced_by)
-                    SELECT $integration, id, NULL, payload::JSON, payload_hash, source_updated_at, $now, $run_id,
-                           CASE WHEN status = 'not_found' THEN $now END, $seq, status, referenced_by
-                    FROM _lookups
-                    ON CONFLICT (integration_id, id) DO NOTHING""",
-                now=now,
-                seq=seq,
-                run_id=run_id,
-            )

@@ -7,31 +7,32 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
 
 from .accounts import AccountLists
+from .budget import Budget
+from .children import PENDING, ChildReader
 from .client import LeverClient
-from .clock import parse_instant, to_ms, warehouse_now
-from .endpoints import Endpoint, Kind, of_kind
+from .clock import to_ms, warehouse_now
+from .endpoints import Kind, of_kind
 from .errors import ClockError, LeverError, RunTimeLimit, SyncFailed
+from .feeds import read_deleted_feed
 from .listing import Lister
-from .records import to_records
 from .references import ReferenceResolver
+from .rejections import Rejections
 from .retention import purge_personal_data
 from .run_record import RunRecord, SyncResult
 from .scan import OpportunityScan
 from .state import SyncState
 from .store import RawStore
+from .verify import DEFAULT_COST, Verifier
 from .writer import Writer
 
 __all__ = ["Mode", "SyncEngine", "SyncResult"]
 
 log = logging.getLogger("lever_warehouse.sync")
 
-# Lever rejects deleted-feed windows over 30 days; 29 leaves room for clock skew.
-FEED_WINDOW = timedelta(days=29)
 OPPORTUNITY_CURSOR = "opportunities"
 FULL_PASS = "opportunities:full_pass"
 # Runs this process is executing (any warehouse): every other 'running' run a new run finds is dead.
@@ -61,6 +62,10 @@ class SyncEngine:
         overlap: timedelta = timedelta(minutes=5),
         clock_tolerance: timedelta = timedelta(minutes=5),
         max_run: timedelta | None = None,
+        budget: Budget | None = None,
+        verify_days: float = 7.0,
+        first_usable: timedelta = timedelta(minutes=5),
+        skip_unreferred_referrals: bool = False,
     ) -> None:
         self.store = store
         self.state = SyncState(store.conn, store.integration_id)
@@ -69,6 +74,10 @@ class SyncEngine:
         self.overlap = overlap
         self.clock_tolerance = clock_tolerance
         self.max_run = max_run
+        self.budget = budget or Budget.of(0, share=1.0, daily=None, run_minutes=0, pace=1.0)
+        self.verify_days = verify_days
+        self.first_usable = first_usable
+        self.skip_unreferred_referrals = skip_unreferred_referrals
         self.record: RunRecord | None = None
 
     # -- entry point ----------------------------------------------------------------------------------------
@@ -118,10 +127,14 @@ class SyncEngine:
         accounts.write(fetched)
         server_now = self.client.server_now() or self.clock()
         for feed in of_kind(Kind.DELETED_FEED):
-            await self._deleted_feed(feed, server_now, lister, writer, record)
-        scan = OpportunityScan(self.store, self.state, lister, writer, record, self.clock)
+            await read_deleted_feed(feed, server_now, self.overlap, lister, writer)
+        reader = ChildReader(lister, record, skip_unreferred_referrals=self.skip_unreferred_referrals)
+        scan = OpportunityScan(self.store, self.state, lister, writer, record, self.clock, reader)
         await scan.probe_incomplete_children()
         resolver = ReferenceResolver(self.store, self.state, self.client, record, self.clock)
+        verifier = Verifier(
+            self.store, self.state, self.client, reader, writer, record, self.clock, self.budget, self.verify_days
+        )
         if mode is Mode.WINDOW:
             assert window is not None
             pass_stream = f"opportunities:window:{to_ms(window[0])}:{to_ms(window[1])}"
@@ -136,13 +149,34 @@ class SyncEngine:
             self._complete(record, pass_stream=pass_stream)
             return
         pass_id = self._pass(FULL_PASS, record) if mode is Mode.FULL else None
+        # A first sync lands opportunities and applications first and reads children after the first build.
+        first_sync = mode is Mode.DELTA and not self.store.row_counts(["opportunities"])["opportunities"]
+        scan.defer_new = first_sync
         scan_start = self.client.server_now() or self.clock()
         seen = await scan.run(scan.chains(), pass_id=pass_id)
         # The scan's keyset order moves under concurrent edits: re-ask for whatever changed while it ran.
         since = str(to_ms(scan_start - self.overlap))
         seen |= await scan.run([[("updated_at_start", since)], [("created_at_start", since)]], pass_id=pass_id)
+        if mode is Mode.DELTA:
+            await self._children_backlog(verifier, record, first_sync=first_sync)
         await resolver.resolve()
         self._complete(record, seen=seen, scan_start=scan_start, pass_stream=FULL_PASS if pass_id else None)
+
+    async def _children_backlog(self, verifier: Verifier, record: RunRecord, *, first_sync: bool) -> None:
+        """The backlog, then the rolling verification slice. A first sync whose backlog takes longer than a
+        few minutes ends without it: the warehouse is usable at once, and the next runs read the children."""
+        if first_sync:
+            _, pending, _ = self.state.children_coverage(PENDING)
+            estimate = timedelta(seconds=self.budget.seconds(pending * DEFAULT_COST))
+            if estimate > self.first_usable:
+                record.warn(
+                    f"first sync: opportunities and applications are in; the children of {pending:,} opportunities "
+                    f"(about {estimate.total_seconds() / 3600:.1f} h of requests at this rate) are read by the next "
+                    "runs, most useful first, within the request budget"
+                )
+                return
+        progress = await verifier.run(verify=not first_sync)
+        record.result.deferred = progress.deferred
 
     # -- clock sanity -----------------------------------------------------------------------------------------
     def _check_warehouse_clock(self, now: datetime) -> None:
@@ -169,33 +203,6 @@ class SyncEngine:
                 f"({self.clock().isoformat(timespec='seconds')}): refusing to run, as incremental windows would "
                 "miss or repeat changes. Fix the host clock or WAREHOUSE_NOW, or raise LEVER_CLOCK_TOLERANCE_SECONDS"
             )
-
-    # -- deleted feeds -------------------------------------------------------------------------------------
-    async def _deleted_feed(
-        self, feed: Endpoint, server_now: datetime, lister: Lister, writer: Writer, record: RunRecord
-    ) -> None:
-        if feed.name in record.forbidden:
-            return
-        stored = self.state.cursor(feed.name)
-        # Nothing deleted before our first sync is in the warehouse, so a new integration starts at "now";
-        # older deletions that stored records still reference are settled by the reference lookups.
-        start = parse_instant(stored) - self.overlap if stored else server_now - self.overlap
-        while start < server_now:
-            end = min(start + FEED_WINDOW, server_now)
-            params = [("deleted_at_start", str(to_ms(start))), ("deleted_at_end", str(to_ms(end)))]
-            rows = await record.readable(feed.name, lister.all(feed, params))
-            if rows is None:
-                return
-            records, rejected = to_records(feed, rows)
-            tombstones = [(r.id, _deleted_at(r.payload, end)) for r in records]
-            with self.store.transaction() as seq:
-                writer.write(feed, records, seq, rejected=rejected)
-                assert feed.parent is not None
-                marked = self.store.mark_deleted(feed.parent, tombstones, seq=seq, run_id=record.run_id)
-                record.count("deleted:" + feed.parent, marked)
-                self.store.cascade_to_children(feed.parent, seq=seq, run_id=record.run_id)
-                self.state.set_cursor(feed.name, end.isoformat(), now=self.clock(), run_id=record.run_id)
-            start = end
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
     def _pass(self, stream: str, record: RunRecord) -> str:
@@ -232,7 +239,8 @@ class SyncEngine:
                     self.state.set_cursor(pass_stream, None, now=now, run_id=record.run_id)
             for stream, value in purge_personal_data(self.store.conn, now).items():
                 record.count("purged:" + stream, value)
-            result.rejected = self.state.open_rejections()
+            self._report_children(record, now)
+            result.rejected = Rejections(self.store.conn, self.store.integration_id).open_rejections()
             if result.rejected:
                 shown = ", ".join(f"{name}: {n}" for name, n in sorted(result.rejected.items()))
                 record.warn(
@@ -241,6 +249,16 @@ class SyncEngine:
                 )
             self._finish_in_tx(result, "failed" if result.errors else "succeeded", now)
         result.cursors = self._cursors()
+
+    def _report_children(self, record: RunRecord, now: datetime) -> None:
+        result = record.result
+        _, result.children_pending, result.oldest_verified = self.state.children_coverage(PENDING)
+        usage = self.budget.usage(self.state, now, self.client.stats.total)
+        result.budget = usage.describe()
+        if result.deferred:
+            record.warn(
+                f"{result.deferred:,} opportunities due for a children check were left for later runs: {result.budget}"
+            )
 
     def _cursors(self) -> dict[str, str]:
         names = [OPPORTUNITY_CURSOR] + [e.name for e in of_kind(Kind.DELETED_FEED)]
@@ -269,10 +287,3 @@ class SyncEngine:
 
     def records_written(self) -> dict[str, int]:
         return dict(self.record.result.records) if self.record else {}
-
-
-def _deleted_at(payload: dict[str, Any], default: datetime) -> datetime:
-    deleted_ms = payload.get("deletedAt")
-    if isinstance(deleted_ms, int | float) and not isinstance(deleted_ms, bool):
-        return datetime.fromtimestamp(deleted_ms / 1000, UTC)
-    return default

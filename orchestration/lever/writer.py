@@ -8,6 +8,7 @@ from datetime import datetime
 
 from .endpoints import Endpoint
 from .records import RawRecord, Rejected
+from .rejections import Rejections
 from .run_record import RunRecord
 from .state import SyncState
 from .store import RawStore, Scope
@@ -19,8 +20,9 @@ class Writer:
         self.state = state
         self.record = record
         self.clock = clock
+        self.rejections = Rejections(store.conn, store.integration_id)
         # Endpoints with unresolved rejections: only their clean rows need checking against `_rejected`.
-        self._open = set(state.open_rejections())
+        self._open = set(self.rejections.open_rejections())
 
     def write(
         self,
@@ -46,8 +48,8 @@ class Writer:
         if endpoint.name in self._open and records:
             filed = {r.lever_id for r in rejected}
             clean = [r.id for r in records if r.id not in filed]
-            self.state.resolve_rejected(endpoint.name, clean, now=now, run_id=self.record.run_id)
+            self.rejections.resolve_rejected(endpoint.name, clean, now=now, run_id=self.record.run_id)
         if rejected:
-            self.state.record_rejected(rejected, now=now, run_id=self.record.run_id)
+            self.rejections.record_rejected(rejected, now=now, run_id=self.record.run_id)
             self.record.count("rejected:" + endpoint.name, len(rejected))
             self._open.add(endpoint.name)
