@@ -44,9 +44,10 @@ class Clock:
     def now(self) -> datetime:
         return from_ms(self.now_ms)
 
-    def http_date(self) -> str:
-        """RFC 7231 IMF-fixdate of the sandbox clock (cached: it is on every response)."""
-        second = self.now_ms // SECOND_MS
+    def http_date(self, offset_ms: int = 0) -> str:
+        """RFC 7231 IMF-fixdate of the sandbox clock, optionally off by `offset_ms` (cached: it is on every
+        response)."""
+        second = (self.now_ms + offset_ms) // SECOND_MS
         if self._date_cache[0] != second:
             self._date_cache = (second, formatdate(second, usegmt=True))
         return self._date_cache[1]

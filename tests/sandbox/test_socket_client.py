@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from orchestration.sandbox import Sandbox
+from orchestration.sandbox.account import PUBLIC_URL
 
 
 def get(url: str, key: str) -> tuple[dict, dict]:
@@ -41,9 +42,11 @@ def test_generic_client_pages_the_whole_account_over_http():
         oid = opportunities[0]["id"]
         notes = page(base, f"/opportunities/{oid}/notes", sandbox.api_key)
         resume = next(r["data"] for r in sandbox.truth("resumes")["records"])
+        # downloadUrls carry the account's fixed public base, not the port served on; the route answers here
+        assert resume["file"]["downloadUrl"].startswith(PUBLIC_URL + "/opportunities/")
         with urllib.request.urlopen(
             urllib.request.Request(
-                resume["file"]["downloadUrl"],
+                base + resume["file"]["downloadUrl"].removeprefix(PUBLIC_URL),
                 headers={"Authorization": "Basic " + base64.b64encode(f"{sandbox.api_key}:".encode()).decode()},
             )
         ) as download:
