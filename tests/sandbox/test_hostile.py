@@ -12,7 +12,6 @@ import httpx
 import pytest
 
 from orchestration.sandbox import Sandbox
-from orchestration.sandbox.faults import parse
 from orchestration.sandbox.hostile import DEEP_LEVELS
 
 from .conftest import client_for
@@ -25,17 +24,6 @@ def basic(key: str) -> str:
 @pytest.fixture
 def sb() -> Sandbox:
     return Sandbox(seed=5, opportunities=120, rate_limit=0)
-
-
-def test_grammar_of_the_hostile_kinds():
-    rules = parse("*:clock_skew:-600,notes:race_delete x2,opportunities:poison_nan@0.5,users:echo_auth_500")
-    assert [(r.kind, r.seconds) for r in rules][:1] == [("clock_skew", -600.0)]
-    assert (rules[1].kind, rules[1].remaining) == ("race_delete", 2)
-    assert (rules[2].kind, rules[2].probability) == ("poison_nan", 0.5)
-    assert rules[3].kind == "echo_auth_500"
-    for bad in ("*:clock_skew", "users:html:5", "users:timeout:-5", "users:poison_everything"):
-        with pytest.raises(ValueError):
-            parse(bad)
 
 
 def test_next_loop_answers_the_same_page_and_token_forever(sb):
@@ -212,3 +200,12 @@ def test_hostile_kinds_over_http_control(sb):
         assert control.post("/_sandbox/faults", json="opportunities:poison_nul_id x1").status_code == 200
         body = httpx.get(f"{url}/opportunities", params={"limit": 2}, auth=(sb.api_key, "")).content
         assert b"\\u0000" in body
+
+
+def test_a_race_deletion_is_saved_with_the_state(tmp_path):
+    sb = Sandbox(seed=5, opportunities=40, rate_limit=0, state_dir=tmp_path, faults="*:race_delete x1")
+    victim = sb.truth("opportunities")["records"][0]["id"]
+    assert client_for(sb).get(f"/opportunities/{victim}/offers").status_code == 404
+    reloaded = Sandbox.load(tmp_path, rate_limit=0)
+    assert victim in {d["id"] for d in reloaded.truth("opportunities")["deleted"]}
+    assert reloaded.now_ms == sb.now_ms

@@ -65,3 +65,16 @@ def test_server_refuses_non_loopback_hosts():
     sandbox = Sandbox(seed=9, opportunities=10, rate_limit=0)
     with pytest.raises(ValueError), sandbox.serve(host="0.0.0.0"):
         pass
+
+
+def test_download_urls_do_not_change_with_the_port_served_on():
+    """Regression: downloadUrls carried the random serving port, so every sync rewrote most candidates."""
+    sandbox = Sandbox(seed=9, opportunities=60, rate_limit=0)
+    served = []
+    for _ in range(2):
+        with sandbox.serve() as base:
+            oid = next(r["parent_id"] for r in sandbox.truth("resumes")["records"])
+            served.append((base, get(f"{base}/opportunities/{oid}/resumes", sandbox.api_key)[0]["data"]))
+    (first_base, first), (second_base, second) = served
+    assert first_base != second_base and first == second
+    assert all(r["file"]["downloadUrl"].startswith(PUBLIC_URL) for r in first)
