@@ -40,7 +40,7 @@ def dangling_references(ctx: Ctx) -> Response:
     return respond(200, dangling(ctx.account))
 
 
-def _removal(change) -> Callable[[Ctx], Response]:
+def _removal(change: Callable[[Ctx, str], None]) -> Callable[[Ctx], Response]:
     """DELETE /_sandbox/<entity>/:id: the catalog change, then a snapshot; 400 with the reason if refused."""
 
     def handler(ctx: Ctx) -> Response:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -147,7 +148,7 @@ class Sandbox:
         """{entity: sorted ids referenced by listed records that no list returns}, e.g. {"postings": [...]}."""
         return dangling(self.account)
 
-    def _catalog_change(self, change, target) -> None:
+    def _catalog_change(self, change: Callable[[Account, Any], None], target: object) -> None:
         with self.account.lock:
             change(self.account, target)
         self.persist()
