@@ -78,7 +78,7 @@ class Router:
             self._table.setdefault((route.method, len(route.segments)), []).append(route)
 
     def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
-        parts = [unquote(part) for part in path.strip("/").split("/")]
+        parts = [unquote(part) if "%" in part else part for part in path.strip("/").split("/")]
         for route in self._table.get((method, len(parts)), ()):
             params = {}
             for pattern, part in zip(route.segments, parts, strict=True):
