@@ -67,8 +67,15 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--start",
         type=_start,
-        default=None,
-        help="sandbox clock anchor: ISO-8601, or `now` to match a warehouse on the real clock (default 2026-01-05)",
+        default="now",
+        help="sandbox clock anchor: ISO-8601 or `now` (the default: a warehouse on the real clock then agrees "
+        "with the sandbox's Date header, which follows the wall clock while served)",
+    )
+    serve.add_argument(
+        "--frozen-date",
+        action="store_true",
+        help="keep the Date header on the sandbox clock instead of the wall clock (for a warehouse whose "
+        "WAREHOUSE_NOW is pinned to the sandbox clock, as the benchmarks do)",
     )
     serve.add_argument(
         "--quirks", action="store_true", help="add real accounts' oddities (stage changes after the archive)"
@@ -90,7 +97,7 @@ def slow_sync_warning(opportunities: int, rate_limit: float) -> str | None:
     )
 
 
-async def _serve(sandbox: Sandbox, port: int) -> None:
+async def _serve(sandbox: Sandbox, port: int, *, live_date: bool = True) -> None:
     server = await start(sandbox.handle, port)
     bound = server.sockets[0].getsockname()[1]
     url = f"http://{LOOPBACK}:{bound}/v1"
@@ -104,9 +111,10 @@ async def _serve(sandbox: Sandbox, port: int) -> None:
     if behind.days >= 1:  # a warehouse on the real clock would see Lever's Date that far off
         print(
             f"The sandbox clock is {behind.days} days behind the real one: set WAREHOUSE_NOW={sandbox.now.isoformat()} "
-            "for the warehouse, or serve with --start now",
+            "for the warehouse (it refuses Lever clocks that far off), or serve with --start now",
             flush=True,
         )
+    sandbox.account.clock.live_date = live_date
     async with server:
         await server.serve_forever()
 
@@ -133,7 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         quirks=args.quirks,
     )
     try:
-        asyncio.run(_serve(sandbox, args.port))
+        asyncio.run(_serve(sandbox, args.port, live_date=not args.frozen_date))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     finally:
