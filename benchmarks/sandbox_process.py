@@ -31,6 +31,7 @@ class SandboxProcess:
         self.command = [
             str(BIN / "lever-sandbox"), "serve", "--port", "0", "--state-dir", str(state_dir),
             "--rate-limit", f"{rate:g}", "--burst", str(burst), "--latency-ms", latency,
+            "--frozen-date",  # every sync pins WAREHOUSE_NOW to the sandbox clock
         ]  # fmt: skip
         self.process: subprocess.Popen[str] | None = None
         self.url = ""
