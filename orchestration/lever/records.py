@@ -52,7 +52,8 @@ class RawRecord:
 
 @dataclass(frozen=True)
 class Rejected:
-    """A row that could not be stored as it came (`repaired`: a repaired copy was stored)."""
+    """A row that could not be stored as it came (`repaired`: a repaired copy was stored). `lever_id` is None
+    when the row has no id we can trust: then no listing it came in can say which records left."""
 
     endpoint: str
     lever_id: str | None
@@ -144,8 +145,8 @@ def to_record(
     key = row.get(endpoint.id_field) if isinstance(row, dict) else None
     original = row
 
-    def reject(error: str, repaired: bool = False) -> Rejected:
-        lever_id = key if isinstance(key, str) and not _CONTROL.search(key) else None
+    def reject(error: str, repaired: bool = False, identified: bool = True) -> Rejected:
+        lever_id = key if identified and isinstance(key, str) else None
         return Rejected(endpoint.name, lever_id, parent_id, error, excerpt(original), repaired)
 
     if isinstance(row, Undecodable):
@@ -154,7 +155,7 @@ def to_record(
         return None, reject(f"a JSON {type(row).__name__}, not an object")
     problem = id_problem(key, in_paths=endpoint.name in PATH_PARENTS)
     if problem:
-        return None, reject(f"{problem}: {endpoint.id_field}={key!r}"[:300])
+        return None, reject(f"{problem}: {endpoint.id_field}={key!r}"[:300], identified=False)
     notes: list[str] = []
     try:
         text = canonical_json(row)

@@ -14,6 +14,7 @@ from .client import Params
 from .endpoints import BY_NAME
 from .errors import LeverError
 from .listing import Lister
+from .payloads import Undecodable
 from .records import RawRecord, Rejected, to_records
 from .run_record import RunRecord
 from .state import SyncState
@@ -54,6 +55,8 @@ class OpportunityScan:
         # Children of opportunities never read before are left to the backlog (`verify.py`): a first sync then
         # lands every opportunity and application in minutes and reads children after the first build.
         self.defer_new = False
+        # The listing held opportunities whose id cannot be trusted: it cannot prove which ones left Lever.
+        self.unidentified = False
         self._repair_children = False
         # Versions whose children this run already fetches: pages in flight cannot see each other's commits.
         self._claimed: set[tuple[str, object, object]] = set()
@@ -91,7 +94,7 @@ class OpportunityScan:
 
         async def chain(query: Params, group: asyncio.TaskGroup) -> None:
             async for page in self.lister.pages(OPPORTUNITIES, query, known=known):
-                seen.update(o["id"] for o in page if isinstance(o, dict) and isinstance(o.get("id"), str))
+                seen.update(_listed_ids(page))
                 await pages.acquire()
                 group.create_task(page_task(page))
 
@@ -129,6 +132,7 @@ class OpportunityScan:
     # -- one page -----------------------------------------------------------------------------------------------
     async def _page(self, page: list[Any], pass_id: str | None) -> None:
         records, rejected = to_records(OPPORTUNITIES, page)
+        self.unidentified |= any(r.lever_id is None for r in rejected)
         opportunities = {r.id: r.payload for r in records}
         stale, deferred, claimed = self._stale(opportunities, pass_id)
         self._claimed.update(claimed)
@@ -170,6 +174,8 @@ class OpportunityScan:
 
         An opportunity waiting in the backlog (`PENDING`) is read here only once it changes."""
         states = self.state.opportunity_states(list(opportunities))
+        # Back from deleted or missing: their children were marked gone with them, whatever the state says.
+        revived = self.store.gone_ids("opportunities", list(opportunities))
         stale, deferred, claimed = [], [], []
         for opp_id, opp in opportunities.items():
             state = states.get(opp_id)
@@ -178,6 +184,7 @@ class OpportunityScan:
                 deferred.append(opp_id)
             elif version not in self._claimed and (
                 state is None
+                or opp_id in revived
                 or state.updated_at_ms != opp.get("updatedAt")
                 or state.last_interaction_at_ms != opp.get("lastInteractionAt")
                 or (pass_id is not None and state.children_pass != pass_id)
@@ -222,6 +229,12 @@ class OpportunityScan:
             result.rejected.extend(rejected)
             result.parents.append(opp_id)
         return result
+
+
+def _listed_ids(page: list[Any]) -> set[str]:
+    """Ids a page lists, including those of records that could not be decoded (they were listed all the same)."""
+    ids = {o.get("id") for o in page if isinstance(o, dict)} | {o.lever_id for o in page if isinstance(o, Undecodable)}
+    return {i for i in ids if isinstance(i, str)}
 
 
 def _bare_applications(opportunity: dict[str, Any]) -> bool:

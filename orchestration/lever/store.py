@@ -121,12 +121,13 @@ class RawStore(Session):
         now: datetime,
         seq: int,
         scope: Scope,
-        also_listed: Collection[str] = (),
+        also_listed: Collection[str] | None = (),
     ) -> tuple[int, int]:
         """Upsert `records`, a complete listing of `scope`, and mark the stored rows it no longer holds missing.
 
         `also_listed`: ids the listing held in a form that could not be stored (rejected rows); their stored
-        rows stay as they are instead of being marked missing.
+        rows stay as they are instead of being marked missing. None: the listing held rows of unknown id, so it
+        cannot say what left and marks nothing missing.
         Returns (rows inserted or changed, rows newly missing).
         """
         unique: dict[str, RawRecord] = {}
@@ -157,8 +158,9 @@ class RawStore(Session):
         live = {row[0]: tuple(row[1:4]) for row in stored if row[4]}
         changed = [r for key, r in unique.items() if live.get(key) != (r.hash, r.parent_id, r.position)]
         self._insert(table, changed, run_id=run_id, now=now, seq=seq)
-        kept = set(also_listed)
-        gone = [key for key in live if key not in unique and key not in kept] if scope is not None else []
+        kept = set(also_listed or ())
+        complete = scope is not None and also_listed is not None
+        gone = [key for key in live if key not in unique and key not in kept] if complete else []
         return len(changed), self._set_missing(table, gone, now=now, seq=seq, run_id=run_id)
 
     def _insert(self, table: str, rows: list[RawRecord], *, run_id: str, now: datetime, seq: int) -> None:
@@ -264,6 +266,15 @@ class RawStore(Session):
                 run_id=run_id,
             )[0][0]
         return int(total)
+
+    def gone_ids(self, table: str, ids: Sequence[str]) -> set[str]:
+        """Those of `ids` stored with a deletion or missing mark."""
+        rows = self.select(
+            f"""SELECT id FROM {SCHEMA}.{table} WHERE integration_id = $integration AND id IN (SELECT id FROM _ids)
+                AND (deleted_at IS NOT NULL OR missing_since IS NOT NULL)""",
+            _ids=ids,
+        )
+        return {row[0] for row in rows}
 
     def row_counts(self, tables: Sequence[str]) -> dict[str, int]:
         """Live rows per table (sizes the runaway-listing guard of each list)."""

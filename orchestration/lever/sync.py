@@ -160,6 +160,9 @@ class SyncEngine:
         if mode is Mode.DELTA:
             await self._children_backlog(verifier, record, first_sync=first_sync)
         await resolver.resolve()
+        if scan.unidentified:
+            record.warn("the opportunities list held records without a usable id: nothing is marked missing this run")
+            seen = None
         self._complete(record, seen=seen, scan_start=scan_start, pass_stream=FULL_PASS if pass_id else None)
 
     async def _children_backlog(self, verifier: Verifier, record: RunRecord, *, first_sync: bool) -> None:

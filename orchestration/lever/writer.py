@@ -35,10 +35,13 @@ class Writer:
     ) -> None:
         """Upsert `records` (with a scope: its complete listing, `RawStore.write_listing`) and file `rejected`.
 
-        A rejected row with a usable id counts as listed: its stored copy is kept, not marked missing.
+        A rejected row with a usable id counts as listed: its stored copy is kept, not marked missing. A
+        rejected row without one may be any stored record, so then nothing is marked missing.
         """
         now = self.clock()
         unstored = {r.lever_id for r in rejected if r.lever_id and not r.repaired}
+        if scope is not None and any(r.lever_id is None for r in rejected):
+            unstored = None
         written, missing = self.store.write_listing(
             endpoint.name, records, run_id=self.record.run_id, now=now, seq=seq, scope=scope, also_listed=unstored
         )
