@@ -71,9 +71,16 @@ def _window(values: Sequence[str] | None) -> tuple[datetime, datetime] | None:
 def _sync(args: argparse.Namespace) -> int:
     settings = load_settings()
     window = _window(args.window)
-    mode = Mode.WINDOW if window else (Mode.FULL if args.full else Mode.DELTA)
+    targets = getattr(args, "opportunity", None) or []
+    if targets and (window or args.full):
+        raise ConfigError("--opportunity reads the named opportunities only: it goes with neither --full nor --window")
+    if targets and not args.integration and len(settings.integrations) > 1:
+        raise ConfigError("--opportunity needs --integration when several integrations are configured")
+    mode = Mode.TARGETED if targets else Mode.WINDOW if window else (Mode.FULL if args.full else Mode.DELTA)
     chosen = [args.integration] if args.integration else [i.id for i in settings.integrations]
-    outcomes = run_syncs(settings, mode, {i: window for i in chosen}, progress=_progress_printer())
+    outcomes = run_syncs(
+        settings, mode, {i: window for i in chosen}, progress=_progress_printer(), opportunity_ids=targets
+    )
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     print(_summary(outcomes, str(settings.duckdb_path)))
@@ -111,6 +118,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.add_argument("--integration", help="only this integration id (default: all configured)")
         command.add_argument(
             "--window", nargs=2, metavar=("START", "END"), help="re-extract records created or updated in [START, END]"
+        )
+        command.add_argument(
+            "--opportunity",
+            action="append",
+            metavar="ID",
+            help="read only this opportunity (Lever id), its applications and children, now (repeatable)",
         )
         command.set_defaults(handler=handler)
     build = commands.add_parser("build", help="dbt build of the unified schema")

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -128,8 +128,10 @@ async def sync_integration(
     clock: Callable[[], datetime] = warehouse_now,
     retry: RetryPolicy | None = None,
     progress: Progress | None = None,
+    opportunity_ids: Sequence[str] = (),
 ) -> SyncResult:
-    """One sync of one integration into the warehouse; raises on failure after recording what it could."""
+    """One sync of one integration into the warehouse; raises on failure after recording what it could.
+    `opportunity_ids`: the opportunities of a targeted sync (`Mode.TARGETED`)."""
     with _source(integration, clock()) as (base_url, auth):
         conn = connect(settings.duckdb_path)
         try:
@@ -170,7 +172,7 @@ async def sync_integration(
                 )
                 reporter = asyncio.create_task(_report(progress, integration.id, client, engine)) if progress else None
                 try:
-                    return await engine.run(mode, window)
+                    return await engine.run(mode, window, opportunity_ids)
                 finally:
                     if reporter is not None:
                         reporter.cancel()
@@ -187,6 +189,7 @@ def run_syncs(
     windows: Mapping[str, Window | None] | None = None,
     *,
     progress: Progress | None = None,
+    opportunity_ids: Sequence[str] = (),
 ) -> list[Outcome]:
     """Sync integrations in turn (DuckDB has one writer); one failing account does not stop the others.
 
@@ -197,7 +200,11 @@ def run_syncs(
     for integration_id, window in plan.items():
         try:
             integration = settings.integration(integration_id)
-            result = asyncio.run(sync_integration(settings, integration, mode, window, progress=progress))
+            result = asyncio.run(
+                sync_integration(
+                    settings, integration, mode, window, progress=progress, opportunity_ids=opportunity_ids
+                )
+            )
         except LeverWarehouseError as exc:
             outcomes.append(Outcome(integration_id, error=str(exc)))
         except (duckdb.Error, OSError) as exc:

@@ -88,7 +88,7 @@ class OpportunityScan:
 
         async def page_task(page: list[Any]) -> None:
             try:
-                await self._page(page, pass_id)
+                await self.page(page, pass_id)
             finally:
                 pages.release()
 
@@ -130,7 +130,9 @@ class OpportunityScan:
             log.info("re-reading the child lists left incomplete by earlier runs")
 
     # -- one page -----------------------------------------------------------------------------------------------
-    async def _page(self, page: list[Any], pass_id: str | None) -> None:
+    async def page(self, page: list[Any], pass_id: str | None) -> None:
+        """One page of opportunities: stored with their applications, and with the children of those that
+        changed (of all of them in a pass), in one transaction."""
         records, rejected = to_records(OPPORTUNITIES, page)
         self.unidentified |= any(r.lever_id is None for r in rejected)
         opportunities = {r.id: r.payload for r in records}

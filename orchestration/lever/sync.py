@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from enum import Enum
 
@@ -26,6 +26,7 @@ from .run_record import RunRecord, SyncResult
 from .scan import OpportunityScan
 from .state import SyncState
 from .store import RawStore
+from .targeted import TARGETED_PAGE, targeted_read
 from .verify import DEFAULT_COST, Verifier
 from .writer import Writer
 
@@ -43,6 +44,9 @@ class Mode(Enum):
     DELTA = "delta"
     FULL = "full"
     WINDOW = "window"
+    # Named opportunities only (a webhook, a write action, `sync --opportunity`): each read by id with its
+    # applications and every child list; no list, feed or cursor is touched.
+    TARGETED = "targeted"
 
 
 class SyncEngine:
@@ -81,9 +85,16 @@ class SyncEngine:
         self.record: RunRecord | None = None
 
     # -- entry point ----------------------------------------------------------------------------------------
-    async def run(self, mode: Mode = Mode.DELTA, window: tuple[datetime, datetime] | None = None) -> SyncResult:
+    async def run(
+        self,
+        mode: Mode = Mode.DELTA,
+        window: tuple[datetime, datetime] | None = None,
+        opportunity_ids: Sequence[str] = (),
+    ) -> SyncResult:
         if mode is Mode.WINDOW and window is None:
             raise ValueError("window mode needs a (start, end) window")
+        if mode is Mode.TARGETED and not opportunity_ids:
+            raise ValueError("targeted mode needs opportunity ids")
         now = self.clock()
         self._check_warehouse_clock(now)
         result = SyncResult(self.store.integration_id, uuid.uuid4().hex, mode.value, now)
@@ -97,7 +108,7 @@ class SyncEngine:
         began = time.monotonic()
         try:
             async with asyncio.timeout(self.max_run.total_seconds() if self.max_run else None):
-                await self._run(mode, window, record)
+                await self._run(mode, window, record, list(opportunity_ids))
         except BaseException as exc:
             failure: BaseException = exc
             if isinstance(exc, TimeoutError) and self.max_run is not None:
@@ -118,9 +129,14 @@ class SyncEngine:
             raise SyncFailed(result.integration_id, result.errors)
         return result
 
-    async def _run(self, mode: Mode, window: tuple[datetime, datetime] | None, record: RunRecord) -> None:
+    async def _run(
+        self, mode: Mode, window: tuple[datetime, datetime] | None, record: RunRecord, opportunity_ids: list[str]
+    ) -> None:
         writer = Writer(self.store, self.state, record, self.clock)
         lister = Lister(self.client, record)
+        if mode is Mode.TARGETED:
+            await self._targeted(opportunity_ids, lister, writer, record)
+            return
         accounts = AccountLists(self.store, lister, writer, record)
         fetched = await accounts.fetch(full=mode is Mode.FULL)
         self._check_server_clock()
@@ -164,6 +180,23 @@ class SyncEngine:
             record.warn("the opportunities list held records without a usable id: nothing is marked missing this run")
             seen = None
         self._complete(record, seen=seen, scan_start=scan_start, pass_stream=FULL_PASS if pass_id else None)
+
+    async def _targeted(self, ids: list[str], lister: Lister, writer: Writer, record: RunRecord) -> None:
+        """Read the named opportunities by id and all their children now; a 404 marks one deleted at once."""
+        reader = ChildReader(lister, record, skip_unreferred_referrals=self.skip_unreferred_referrals)
+        scan = OpportunityScan(self.store, self.state, lister, writer, record, self.clock, reader)
+        found, gone = await targeted_read(self.client, ids)
+        self._check_server_clock()
+        if gone:
+            with self.store.transaction() as seq:
+                marked = self.store.mark_deleted("opportunities", [(i, self.clock()) for i in gone], seq=seq,
+                                                 run_id=record.run_id)  # fmt: skip
+                record.count("deleted:opportunities", marked)
+                self.store.cascade_to_children("opportunities", seq=seq, run_id=record.run_id)
+        for start in range(0, len(found), TARGETED_PAGE):
+            await scan.page(found[start : start + TARGETED_PAGE], pass_id=record.run_id)
+        await ReferenceResolver(self.store, self.state, self.client, record, self.clock).resolve()
+        self._complete(record)
 
     async def _children_backlog(self, verifier: Verifier, record: RunRecord, *, first_sync: bool) -> None:
         """The backlog, then the rolling verification slice. A first sync whose backlog takes longer than a
