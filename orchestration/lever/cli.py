@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
+from .actions import cli as actions_cli
 from .build import dbt_build
 from .clock import parse_instant
 from .config import load_settings
@@ -130,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     build.add_argument("--unit-tests", action="store_true", help="also run dbt's unit tests (skipped by default)")
     build.set_defaults(handler=_build)
+    actions_cli.add_commands(commands)
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))

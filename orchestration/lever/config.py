@@ -58,6 +58,8 @@ class Integration:
     concurrency: int = 16
     # Requests per UTC day this integration may spend on deferrable work; None: a share of the key's capacity.
     daily_budget: int | None = None
+    # The user write actions are performed as when a request names none (a unified or Lever user id).
+    perform_as: str | None = None
 
     @property
     def slug(self) -> str:
@@ -87,7 +89,15 @@ class Settings:
     first_usable_minutes: float = 5.0
     # Read /referrals only for opportunities with a referral application (not a documented Lever rule).
     skip_unreferred_referrals: bool = False
+    # The outbox of write actions (SQLite); None: actions.sqlite beside the warehouse.
+    actions_path: Path | None = None
+    # Largest attachment a write action sends (Lever's own cap is not documented).
+    attachment_max_bytes: int = 10 * 1024 * 1024
     extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.actions_path or self.duckdb_path.with_name("actions.sqlite")
 
     def integration(self, integration_id: str) -> Integration:
         for item in self.integrations:
@@ -185,6 +195,7 @@ def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Inte
                 burst=int(entry.get("burst", LEVER_BURST)),
                 concurrency=int(entry.get("concurrency", 16)),
                 daily_budget=_budget(str(entry.get("daily_budget", "")), f"{prefix}: daily_budget"),
+                perform_as=str(entry["perform_as"]) if entry.get("perform_as") else None,
             )
         )
     ids = [i.id for i in result]
@@ -193,11 +204,12 @@ def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Inte
     return tuple(result)
 
 
-def _sandbox_integration(integration_id: str, spec: SandboxSpec, entry: Mapping) -> Integration:
+def _sandbox_integration(integration_id: str, spec: SandboxSpec, entry: Mapping, perform_as: str = "") -> Integration:
     return Integration(
         id=integration_id,
         base_url="",  # known once the embedded server has started
         sandbox=spec,
+        perform_as=str(entry.get("perform_as") or perform_as) or None,
         rate_limit=float(entry.get("rate_limit", SANDBOX_RATE_LIMIT)),
         burst=int(entry.get("burst", SANDBOX_BURST)),
         concurrency=int(entry.get("concurrency", 32)),
@@ -238,7 +250,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         if auth is None:
             integration_id = _validate_id(_read(env, "LEVER_INTEGRATION_ID") or "lever:sandbox")
             slug = Integration(integration_id).slug
-            integrations = (_sandbox_integration(integration_id, _sandbox_spec(env, {}, slug, data_dir), {}),)
+            spec = _sandbox_spec(env, {}, slug, data_dir)
+            integrations = (_sandbox_integration(integration_id, spec, {}, _read(env, "LEVER_PERFORM_AS")),)
         else:
             integration_id = _validate_id(_read(env, "LEVER_INTEGRATION_ID") or "lever:default")
             integrations = (
@@ -250,6 +263,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                     burst=int(_read(env, "LEVER_BURST") or LEVER_BURST),
                     concurrency=int(_read(env, "LEVER_CONCURRENCY") or 16),
                     daily_budget=_budget(_read(env, "LEVER_DAILY_BUDGET"), "LEVER_DAILY_BUDGET"),
+                    perform_as=_read(env, "LEVER_PERFORM_AS") or None,
                 ),
             )
     return Settings(
@@ -266,7 +280,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         run_minutes=_number(env, "LEVER_RUN_MINUTES", 50.0),
         first_usable_minutes=_number(env, "LEVER_FIRST_USABLE_MINUTES", 5.0),
         skip_unreferred_referrals=_read(env, "LEVER_SKIP_UNREFERRED_REFERRALS").lower() in ("1", "true", "yes"),
+        actions_path=_path(_read(env, "LEVER_ACTIONS_PATH")),
+        attachment_max_bytes=int(_number(env, "LEVER_ATTACHMENT_MAX_MB", 10.0) * 1024 * 1024),
     )
+
+
+def _path(text: str) -> Path | None:
+    if not text:
+        return None
+    path = Path(text).expanduser()
+    return (path if path.is_absolute() else PROJECT_ROOT / path).resolve()
 
 
 def _budget(text: str, where: str) -> int | None:
