@@ -13,13 +13,13 @@ from typing import Any
 import duckdb
 import pytest
 
-from orchestration.lever.actions.api import run_actions
+from orchestration.lever.actions.api import process_outbox, run_actions
 from orchestration.lever.actions.outbox import Outbox
 from orchestration.lever.config import ApiKeyAuth, Integration
 from orchestration.lever.runner import sync_integration
 from orchestration.lever.secrets import Secret
 from orchestration.lever.sync import Mode
-from orchestration.sandbox import Sandbox
+from orchestration.sandbox import Sandbox, operations
 from tests.dbt.dbt_helpers import build, isolated_paths
 from tests.support import FAST_RETRY, START, Harness, make_harness
 
@@ -35,12 +35,39 @@ def _sync_other(settings: Any) -> None:
                                  clock=lambda: other.now, retry=FAST_RETRY))  # fmt: skip
 
 
+def before_first_sync(sandbox: Sandbox) -> None:
+    """A custom stage taken out of the pipeline (opportunities keep it: the warehouse knows it as gone), and a
+    candidate on a confidential job (a key without confidential access must not reach it)."""
+    sandbox.remove_stage(next(s["id"] for s in sandbox.account.catalog.pipeline if len(s["id"]) == 36))
+    posting = next(p for p in sandbox.truth("postings")["records"] if p["data"]["confidentiality"] == "confidential")
+    sandbox.write("POST", "/opportunities", {"name": "Conf Idential", "emails": ["c@example.org"],
+                                             "postings": [posting["id"]]})  # fmt: skip
+
+
+def delete_an_opportunity(sandbox: Sandbox) -> str:
+    """An opportunity deleted in Lever after the first sync: the next sync's deleted feed tells the warehouse."""
+    account = sandbox.account
+    live = [
+        o
+        for o, opp in account.opportunities.items()
+        if account.live_opportunity(o) and opp.confidentiality != "confidential"
+    ]
+    opportunity = sorted(live)[0]
+    with sandbox.account.lock:
+        sandbox.account.clock.tick()
+        operations.delete_opportunity(sandbox.account, sandbox.account.opportunities[opportunity])
+    return opportunity
+
+
 @pytest.fixture(scope="session")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Synced and built once per session (about 40 s); tests copy the file."""
     workdir = tmp_path_factory.mktemp("actions_template")
     harness = make_harness(workdir, opportunities=OPPORTUNITIES, seed=SEED)
+    before_first_sync(harness.sandbox)
     harness.sync(Mode.FULL)
+    delete_an_opportunity(harness.sandbox)
+    harness.sync(Mode.DELTA)
     _sync_other(harness.settings)
     build(harness.settings, workdir, harness.sandbox.now)
     return harness.path
@@ -76,6 +103,10 @@ class World:
     def run(self, requests: list[dict[str, Any]], **kwargs: Any) -> list[dict[str, Any]]:
         return run_actions(requests, settings=self.settings, **self.processing(**kwargs))
 
+    def process(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """What the Dagster job does: every due request of the outbox."""
+        return process_outbox(self.settings, **self.processing(**kwargs))
+
     def query(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
         with duckdb.connect(str(self.harness.path), read_only=True) as conn:
             return conn.execute(sql, list(params)).fetchall()
@@ -95,6 +126,8 @@ class World:
 @pytest.fixture
 def world(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     harness = make_harness(tmp_path, opportunities=OPPORTUNITIES, seed=SEED)  # the same account the template holds
+    before_first_sync(harness.sandbox)
+    delete_an_opportunity(harness.sandbox)
     shutil.copy(template, harness.path)
     monkeypatch.setenv("WAREHOUSE_NOW", harness.sandbox.now.isoformat())
     # Models only: the targeted build of production runs their data tests too, which these tests do not need.

@@ -94,7 +94,7 @@ def _value(lookup: Lookup, field: dict[str, Any], question_id: str, answer: Any,
             return ms
     if kind == "file-upload":
         raise ActionError(f"{where}: file questions cannot be answered here; send the file as an attachment")
-    raise ActionError(f"{where}: {answer!r} is not an answer to a {kind} question")
+    raise ActionError(f"{where}: the answer is not one a {kind} question takes ({type(answer).__name__} given)")
 
 
 def _option(lookup: Lookup, field: dict[str, Any], question_id: str, answer: str, where: str) -> str:
@@ -109,7 +109,7 @@ def _option(lookup: Lookup, field: dict[str, Any], question_id: str, answer: str
     ).fetchall()
     if row and row[0][0] in texts:
         return row[0][0]
-    raise ActionError(f"{where}: {answer!r} is not an option of this question (options: {', '.join(map(str, texts))})")
+    raise ActionError(f"{where}: the answer is not an option of this question (options: {', '.join(map(str, texts))})")
 
 
 def _is_number(value: Any) -> bool:

@@ -141,14 +141,20 @@ class LeverSide:
             records += [r for r in page if isinstance(r, dict)]
         return records
 
-    async def created_opportunity(self, filters: Params, confidential: bool) -> dict[str, Any] | None:
-        """An opportunity matching `filters` (email or contact, and posting) created since the first attempt."""
+    async def created_opportunity(
+        self, filters: Params, confidential: bool, emails: tuple[str, ...] = ()
+    ) -> dict[str, Any] | None:
+        """An opportunity matching `filters` (contact or posting) created since the first attempt, with one of
+        `emails` if given. Emails are compared here, not sent as a filter: URLs end up in logs."""
         params: Params = [*filters, ("created_at_start", str(self.since_ms)), ("expand", "applications")]
         if confidential:
             params.append(("confidentiality", "all"))
+        wanted = {e.strip().lower() for e in emails}
         async for page in iter_pages(self.client, "/opportunities", params, route=OPPORTUNITIES):
             for record in page:
-                if isinstance(record, dict) and record.get("id"):
+                if not isinstance(record, dict) or not record.get("id"):
+                    continue
+                if not wanted or wanted & {str(e).strip().lower() for e in record.get("emails") or []}:
                     return record
         return None
 

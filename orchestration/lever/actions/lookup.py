@@ -26,6 +26,10 @@ KINDS = {
 }
 
 
+def _a(noun: str) -> str:
+    return f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+
+
 @dataclass(frozen=True)
 class Candidate:
     id: str
@@ -93,7 +97,7 @@ class Lookup:
             if pair
             else ""
         )
-        raise ActionError(f"{field} {unified_id} is a {KINDS[table]} id, not a {KINDS[kind]} id{hint}")
+        raise ActionError(f"{field} {unified_id} is {_a(KINDS[table])} id, not {_a(KINDS[kind])} id{hint}")
 
     def live(self, unified_id: str, kind: str, field: str) -> str:
         """The Lever id of a row that Lever still has."""

@@ -139,7 +139,7 @@ class Outbox:
             )
             return int(cursor.lastrowid or 0)
 
-    def _register(self, conn: sqlite3.Connection, now: datetime) -> None:
+    def _register(self, conn: sqlite3.Connection, now: datetime) -> list[int]:
         """A result row for every new request. A key already in use makes a duplicate of the request using it
         (succeeded, or still in progress); a key whose requests all failed may be tried again (a failed request
         can have written something, so the retry reads back first); a key reused for other parameters is refused."""
@@ -147,6 +147,7 @@ class Outbox:
             """SELECT r.* FROM requests r LEFT JOIN results s USING (request_id)
                WHERE s.request_id IS NULL ORDER BY r.request_id"""
         ).fetchall()
+        settled = []  # registered as duplicates or refused: never claimed, reported by the pass that saw them
         for row in new:
             digest = fingerprint(row["action"], row["params"], row["integration_id"], row["perform_as"])
             status, error, duplicate_of = "pending", None, None
@@ -166,6 +167,9 @@ class Outbox:
                 elif earlier is not None and earlier["status"] != "failed":
                     status, duplicate_of = "duplicate", earlier["request_id"]
             final = _iso(now) if status != "pending" else None
+            if final:
+                settled.append(row["request_id"])
+                _strip_attachment_data(conn, row["request_id"])
             conn.execute(
                 """INSERT INTO results (request_id, idempotency_key, action, integration_id, status, error,
                        duplicate_of, params_sha256, received_at, finished_at)
@@ -183,6 +187,7 @@ class Outbox:
                     final,
                 ),
             )
+        return settled
 
     def claim(
         self,
@@ -195,13 +200,17 @@ class Outbox:
         integration: str | None = None,
         exclude_integrations: Sequence[str] | None = None,
         default_integration: str | None = None,
+        settled: list[int] | None = None,
     ) -> list[Claimed]:
         """Take up to `limit` requests due now (or only `ids`): new ones, transient failures whose wait is over,
         and running ones whose processor's lease expired (it died: their effect may be in Lever already).
         `integration`: only that integration's (a request without one belongs to `default_integration`);
-        `exclude_integrations`: only requests naming none of these (they can only fail)."""
+        `exclude_integrations`: only requests naming none of these (they can only fail). New requests settled on
+        arrival (duplicates, reused keys) are added to `settled`."""
         with self._write() as conn:
-            self._register(conn, now)
+            registered = self._register(conn, now)
+            if settled is not None:
+                settled.extend(registered)
             where, args = [], []
             if ids:
                 where.append(f"s.request_id IN ({','.join('?' * len(ids))})")

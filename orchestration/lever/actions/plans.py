@@ -87,7 +87,7 @@ async def _create_candidate(action: str, p: dict, lookup: Lookup, options: Optio
         "currentCompany": person.get("company"),
         "currentLocation": location,
     }
-    return await _creation(action, p, lookup, options, who, job, stage, [("email", email)], body, personal, links)
+    return await _creation(action, p, lookup, options, who, job, stage, ([], (email,)), body, personal, links)
 
 
 async def _create_application(action: str, p: dict, lookup: Lookup, options: Options, who: str | None) -> Plan:
@@ -108,7 +108,7 @@ async def _create_application(action: str, p: dict, lookup: Lookup, options: Opt
         "SELECT concat_ws(' ', first_name, last_name) FROM ats.candidates WHERE id = $1", [candidate.id]
     ).fetchall()[0][0]
     personal = {"fullName": name, "email": candidate.emails[0] if candidate.emails else None}
-    match = [("contact_id", candidate.contact)]
+    match = ([("contact_id", candidate.contact)], ())
     return await _creation(action, p, lookup, options, who, job, stage, match, body, personal, [])
 
 
@@ -120,7 +120,7 @@ async def _creation(
     who: str | None,
     job: Any,
     stage: str | None,
-    match: list[tuple[str, str]],
+    match: tuple[list[tuple[str, str]], tuple[str, ...]],
     body: dict[str, Any],
     personal: dict[str, Any],
     links: list[str],
@@ -131,7 +131,8 @@ async def _creation(
     source = p["source"]["name"] if p.get("source") else None
     form = apply_body(lookup, job, answers, personal, links, source) if answers else None
     new = NewOpportunity(
-        match=[*match, ("posting_id", job.posting)],
+        match=[*match[0], ("posting_id", job.posting)],
+        emails=match[1],
         confidential=job.confidential,
         body={k: v for k, v in body.items() if v not in (None, [], "")},
         posting=job.posting,

@@ -256,6 +256,7 @@ def run_pass(
         ids=ids,
         exclude_integrations=known,
         default_integration=default_integration(settings),
+        settled=batch.seen,
     ):
         where = (
             "integration_id is required: several integrations are configured"

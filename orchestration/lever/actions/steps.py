@@ -28,9 +28,10 @@ APPLIED_STAGE = "applicant-new"  # where Lever's application form puts new appli
 
 @dataclass
 class NewOpportunity:
-    """What to create, in Lever's terms. `match` finds it again: (email or contact) and posting."""
+    """What to create, in Lever's terms. `match` (contact or posting) and `emails` find it again."""
 
     match: Params
+    emails: tuple[str, ...]
     confidential: bool
     body: dict[str, Any]  # POST /opportunities (without files)
     posting: str
@@ -49,7 +50,7 @@ class NewOpportunity:
 
 async def create(lever: LeverSide, new: NewOpportunity) -> dict[str, Any]:
     async def find() -> dict[str, Any] | None:
-        found = await lever.created_opportunity(new.match, new.confidential)
+        found = await lever.created_opportunity(new.match, new.confidential, new.emails)
         return None if found is None else {"opportunity": found["id"], "application": application_of(found)}
 
     if new.apply is None:
