@@ -206,3 +206,19 @@ def _a_tag(world: World, ids: Ids) -> str:
            WHERE ct.candidate_id = ? AND ct.remote_deleted_at IS NULL ORDER BY t.name""",
         ids.candidate,
     )
+
+
+@pytest.fixture
+def served(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
+    with world.sandbox.serve(port=0) as url:
+        for name, value in {
+            "LEVER_API_KEY": world.sandbox.api_key,
+            "LEVER_BASE_URL": url,
+            "LEVER_INTEGRATION_ID": "lever:test",
+            "LEVER_RATE_LIMIT": "0",
+            "DUCKDB_PATH": str(world.harness.path),
+            "DBT_TARGET_PATH": str(tmp_path / "target"),  # the project's own target/ stays Dagster's
+            "DBT_LOG_PATH": str(tmp_path / "logs"),
+        }.items():
+            monkeypatch.setenv(name, value)
+        yield world

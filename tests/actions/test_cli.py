@@ -4,30 +4,12 @@ account is (environment variables), each action's result row printed as JSON."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from orchestration.lever.cli import main
 from tests.actions.checks import assert_all_applied
 from tests.actions.conftest import World, eight_actions, pick
-
-
-@pytest.fixture
-def served(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
-    with world.sandbox.serve(port=0) as url:
-        for name, value in {
-            "LEVER_API_KEY": world.sandbox.api_key,
-            "LEVER_BASE_URL": url,
-            "LEVER_INTEGRATION_ID": "lever:test",
-            "LEVER_RATE_LIMIT": "0",
-            "DUCKDB_PATH": str(world.harness.path),
-            "DBT_TARGET_PATH": str(tmp_path / "target"),  # the project's own target/ stays Dagster's
-            "DBT_LOG_PATH": str(tmp_path / "logs"),
-        }.items():
-            monkeypatch.setenv(name, value)
-        yield world
 
 
 def cli(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, object, str]:
