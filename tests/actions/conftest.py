@@ -131,7 +131,7 @@ def world(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> It
     shutil.copy(template, harness.path)
     monkeypatch.setenv("WAREHOUSE_NOW", harness.sandbox.now.isoformat())
     # Models only: the targeted build of production runs their data tests too, which these tests do not need.
-    yield World(harness, [*isolated_paths(tmp_path), "--quiet", "--resource-type", "model"])
+    yield World(harness, [*isolated_paths(tmp_path), "--resource-type", "model"])
 
 
 @dataclass(frozen=True)

@@ -94,8 +94,9 @@ def test_each_bad_request_fails_alone_with_one_clear_line_and_nothing_sent(world
     rows = [(f"bad:{name}", action, params) for name, (action, params, _) in bad.items()]
     insert(world, [rows[0], ("good", *good), *rows[1:]])
     writes_before = _writes(world)
-    results = {row["idempotency_key"]: row for row in process_outbox(world.settings, **world.processing())}
-    assert results["good"]["status"] == "succeeded" and results["good"]["visible_at"]
+    processed = process_outbox(world.settings, show_changes=False, **world.processing())
+    results = {row["idempotency_key"]: row for row in processed}
+    assert results["good"]["status"] == "succeeded"
     assert "still-works" in world.sandbox.account.opportunities[ids.opportunity].tags
     assert _writes(world) - writes_before == 1  # the good request's addTags, nothing else
     for name, (_, _, message) in bad.items():

@@ -1,6 +1,6 @@
-"""The README's SQL, one statement per action, run by DuckDB against `ats`: the requests it inserts are carried
-out by the outbox processor, with the effect in Lever, the result row and the `ats` row; replaying the script
-inserts duplicates and applies nothing twice."""
+"""The README's SQL, one statement per action, run by DuckDB against `ats`: the Dagster sensor notices the requests
+it inserts and its job carries them out, with the effect in Lever, the result row and the `ats` row; replaying the
+script inserts duplicates and applies nothing twice."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import re
 import sqlite3
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 
+from orchestration.defs.actions import actions_job, actions_sensor
 from orchestration.lever.config import PROJECT_ROOT
 from tests.actions.conftest import PDF, World, pick
 
@@ -46,7 +48,8 @@ def run_examples(world: World, statements: list[str], ids: dict[str, str], tmp_p
         outbox.executemany("INSERT INTO requests (idempotency_key, action, params) VALUES (?, ?, ?)", rows)
 
 
-def test_the_readme_examples_carry_out_every_action_once_even_when_replayed(world: World, tmp_path: Path):
+def test_the_readme_examples_carry_out_every_action_once_even_when_replayed(served: World, tmp_path: Path):
+    world = served  # the Dagster job reads its settings from the environment, as in production
     statements = readme_examples()
     actions = [
         re.search(
@@ -65,8 +68,14 @@ def test_the_readme_examples_carry_out_every_action_once_even_when_replayed(worl
         "STAGE_ID": second.stage,
         "REJECTION_REASON_ID": first.reason,
     }
+    instance = dg.DagsterInstance.ephemeral()
+    assert isinstance(actions_sensor(dg.build_sensor_context(instance=instance)), dg.SkipReason)
     run_examples(world, statements, ids, tmp_path)
-    rows = world.process()
+    request = actions_sensor(dg.build_sensor_context(instance=instance))
+    assert isinstance(request, dg.RunRequest)
+    assert actions_job.execute_in_process(instance=instance, tags=request.tags).success
+    assert isinstance(actions_sensor(dg.build_sensor_context(instance=instance)), dg.SkipReason)
+    rows = world.outbox.results(list(range(1, int(request.tags["lever-warehouse/requests-due"]) + 1)))
     assert rows and all(r["status"] == "succeeded" and r["visible_at"] for r in rows), rows
     done = {r["action"]: r for r in rows}
     account = world.sandbox.account
@@ -100,7 +109,7 @@ def test_the_readme_examples_carry_out_every_action_once_even_when_replayed(worl
     assert notes.count("Coding test: https://assess.example/r/123\nScore: 91%") == 1
 
     run_examples(world, statements, ids, tmp_path)  # the whole script again
-    replayed = world.process()
+    replayed = world.process(show_changes=False)
     keys = {r["idempotency_key"] for r in rows}
     assert {r["status"] for r in replayed if r["idempotency_key"] in keys} == {"duplicate"}
     new = [r for r in replayed if r["idempotency_key"] not in keys]  # candidates the first run created, now tagged

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import json
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 
 from ..config import load_settings
 from .api import process_outbox, run_action
+from .outbox_schema import fingerprint
 from .passthrough import METHODS, passthrough
 from .spec import ACTIONS, ActionError
 
@@ -90,8 +90,8 @@ def _action(args: argparse.Namespace) -> int:
 
 
 def _default_key(action: str, params: Any, integration: str | None, perform_as: str | None) -> str:
-    canonical = json.dumps([action, params, integration, perform_as], sort_keys=True, separators=(",", ":"))
-    return f"cli:{action}:{hashlib.sha256(canonical.encode()).hexdigest()[:24]}"
+    """The same command, the same key: rerunning it is a duplicate, not a second action."""
+    return f"cli:{action}:{fingerprint(action, json.dumps(params), integration, perform_as)[:24]}"
 
 
 def _passthrough(args: argparse.Namespace) -> int:

@@ -9,101 +9,32 @@ locks for the length of a statement, and DuckDB reads and writes it with `ATTACH
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS requests (
-        request_id INTEGER PRIMARY KEY AUTOINCREMENT,
-        idempotency_key TEXT NOT NULL,  -- names one action forever: a request repeating it is a duplicate
-        action TEXT NOT NULL,           -- create_candidate, add_tag, ... (README: write back to Lever)
-        params TEXT,                    -- JSON object, ids as ats shows them
-        integration_id TEXT,            -- NULL: the only configured integration
-        perform_as TEXT,                -- a users id; NULL: LEVER_PERFORM_AS, else the job's owner
-        dry_run INTEGER,                -- 1: check and describe only, send nothing
-        created_at TEXT DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))""",
-    "CREATE INDEX IF NOT EXISTS requests_by_key ON requests (idempotency_key)",
-    """CREATE TABLE IF NOT EXISTS results (
-        request_id INTEGER PRIMARY KEY,
-        idempotency_key TEXT NOT NULL,
-        action TEXT,
-        integration_id TEXT,
-        status TEXT NOT NULL,           -- pending, running, succeeded, failed, duplicate, dry_run
-        attempts INTEGER NOT NULL DEFAULT 0,
-        error TEXT,                     -- one line: what was wrong, and that nothing (or what) was applied
-        lever_response TEXT,            -- JSON summary: Lever ids and flags, never personal data
-        created_ids TEXT,               -- JSON: unified ids of what the action created
-        duplicate_of INTEGER,           -- the request that owns this idempotency key
-        params_sha256 TEXT,
-        received_at TEXT,               -- timestamps: ISO-8601 UTC on the warehouse clock
-        first_attempt_at TEXT,
-        last_attempt_at TEXT,
-        next_attempt_at TEXT,           -- a transient failure (429 storm, Lever down) is retried after it
-        applied_at TEXT,                -- Lever confirmed the effect
-        visible_at TEXT,                -- the ats row showed it, after the targeted sync and build
-        finished_at TEXT,
-        lease_owner TEXT,
-        lease_expires_at TEXT)""",
-    "CREATE INDEX IF NOT EXISTS results_by_status ON results (status)",
-    "CREATE INDEX IF NOT EXISTS results_by_key ON results (idempotency_key)",
-)
-FINAL = ("succeeded", "failed", "duplicate", "dry_run")
-
-
-@dataclass(frozen=True)
-class Claimed:
-    request_id: int
-    idempotency_key: str
-    action: str
-    params: Any  # parsed JSON, or the raw text when it is not JSON (the action then fails with that)
-    integration_id: str | None
-    perform_as: str | None
-    dry_run: bool
-    attempts: int  # of this request, this one included
-    # An earlier attempt of this key (this request's, or a failed request's with the same key) may have written
-    # to Lever: its effects are looked for first, from `since` (the key's first attempt) on.
-    recovering: bool
-    since: datetime
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="milliseconds") if value is not None else None
-
-
-def _parse(text: str | None) -> Any:
-    if text is None:
-        return {}
-    try:
-        return json.loads(text)
-    except ValueError:
-        return text
-
-
-def fingerprint(action: str, params: str | None, integration_id: str | None, perform_as: str | None) -> str:
-    """What makes two requests the same action: a key reused for anything else is refused."""
-    canonical = json.dumps(_parse(params), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(json.dumps([action, canonical, integration_id, perform_as]).encode()).hexdigest()
+from .outbox_schema import FINAL, SCHEMA, Claimed, decoded, fingerprint, iso, parse_json, strip_attachment_data
 
 
 class Outbox:
     def __init__(self, path: Path, *, timeout: float = 30.0) -> None:
         self.path = path
+        self.timeout = timeout  # seconds a statement waits for another writer's lock
         path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connect() as conn:
+        conn = self._connect()
+        try:
             conn.execute("PRAGMA journal_mode=WAL")  # readers never wait for the processor, nor it for them
             for ddl in SCHEMA:
                 conn.execute(ddl)
-        self.timeout = timeout
+        finally:
+            conn.close()
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=getattr(self, "timeout", 30.0), isolation_level=None)
+        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
         conn.row_factory = sqlite3.Row
         return conn
 
@@ -166,10 +97,10 @@ class Outbox:
                     )
                 elif earlier is not None and earlier["status"] != "failed":
                     status, duplicate_of = "duplicate", earlier["request_id"]
-            final = _iso(now) if status != "pending" else None
+            final = iso(now) if status != "pending" else None
             if final:
                 settled.append(row["request_id"])
-                _strip_attachment_data(conn, row["request_id"])
+                strip_attachment_data(conn, row["request_id"])
             conn.execute(
                 """INSERT INTO results (request_id, idempotency_key, action, integration_id, status, error,
                        duplicate_of, params_sha256, received_at, finished_at)
@@ -183,7 +114,7 @@ class Outbox:
                     error,
                     duplicate_of,
                     digest,
-                    _iso(now),
+                    iso(now),
                     final,
                 ),
             )
@@ -227,7 +158,7 @@ class Outbox:
                     WHERE (s.status = 'pending' AND coalesce(s.next_attempt_at, '') <= ?
                            OR s.status = 'running' AND s.lease_expires_at < ?) {"".join(f" AND {w}" for w in where)}
                     ORDER BY s.request_id LIMIT ?""",
-                (_iso(now), _iso(now), *args, limit),
+                (iso(now), iso(now), *args, limit),
             ).fetchall()
             claimed = []
             for (request_id,) in due:
@@ -236,7 +167,7 @@ class Outbox:
                            lease_expires_at = ?, last_attempt_at = ?, first_attempt_at = coalesce(first_attempt_at, ?),
                            next_attempt_at = NULL
                        WHERE request_id = ?""",
-                    (owner, _iso(now + lease), _iso(now), _iso(now), request_id),
+                    (owner, iso(now + lease), iso(now), iso(now), request_id),
                 )
                 row = conn.execute(
                     """SELECT r.*, s.attempts, s.first_attempt_at, k.attempts AS key_attempts, k.since
@@ -252,7 +183,7 @@ class Outbox:
                         request_id=row["request_id"],
                         idempotency_key=row["idempotency_key"],
                         action=row["action"],
-                        params=_parse(row["params"]),
+                        params=parse_json(row["params"]),
                         integration_id=row["integration_id"],
                         perform_as=row["perform_as"],
                         dry_run=bool(row["dry_run"]),
@@ -263,16 +194,6 @@ class Outbox:
                 )
             return claimed
 
-    def renew(self, owner: str, request_id: int, until: datetime) -> bool:
-        """Extend a lease before working on its request; False if another processor took it over."""
-        with self._write() as conn:
-            cursor = conn.execute(
-                """UPDATE results SET lease_expires_at = ?
-                   WHERE request_id = ? AND lease_owner = ? AND status = 'running'""",
-                (_iso(until), request_id, owner),
-            )
-            return cursor.rowcount == 1
-
     def record(self, owner: str, request_id: int, status: str, now: datetime, **fields: Any) -> bool:
         """Write an outcome (`status` final, or 'pending' to retry at `next_attempt_at`) if the lease is still ours."""
         values = {"status": status, "lease_owner": None, "lease_expires_at": None, **fields}
@@ -280,7 +201,7 @@ class Outbox:
             values["finished_at"] = now
         columns = ", ".join(f"{name} = ?" for name in values)
         args = [
-            json.dumps(v) if isinstance(v, dict | list) else _iso(v) if isinstance(v, datetime) else v
+            json.dumps(v) if isinstance(v, dict | list) else iso(v) if isinstance(v, datetime) else v
             for v in values.values()
         ]
         with self._write() as conn:
@@ -288,7 +209,7 @@ class Outbox:
                 f"UPDATE results SET {columns} WHERE request_id = ? AND lease_owner = ?", (*args, request_id, owner)
             )
             if cursor.rowcount == 1 and status in FINAL:
-                _strip_attachment_data(conn, request_id)
+                strip_attachment_data(conn, request_id)
             return cursor.rowcount == 1
 
     def note(self, request_id: int, text: str) -> None:
@@ -300,7 +221,7 @@ class Outbox:
         with self._write() as conn:
             conn.execute(
                 "UPDATE results SET visible_at = ?, created_ids = coalesce(?, created_ids) WHERE request_id = ?",
-                (_iso(at), json.dumps(created_ids) if created_ids else None, request_id),
+                (iso(at), json.dumps(created_ids) if created_ids else None, request_id),
             )
 
     def results(self, ids: Sequence[int]) -> list[dict[str, Any]]:
@@ -311,7 +232,7 @@ class Outbox:
             ).fetchall()
         finally:
             conn.close()
-        return [_decoded(dict(row)) for row in rows]
+        return [decoded(dict(row)) for row in rows]
 
     def unseen(self) -> list[dict[str, Any]]:
         """Succeeded requests whose change the warehouse has not shown yet (their parameters not yet purged)."""
@@ -326,7 +247,7 @@ class Outbox:
         finally:
             conn.close()
         return [
-            {**dict(row), "params": _parse(row["params"]), "lever_response": _parse(row["lever_response"])}
+            {**dict(row), "params": parse_json(row["params"]), "lever_response": parse_json(row["lever_response"])}
             for row in rows
         ]
 
@@ -340,7 +261,7 @@ class Outbox:
             due = conn.execute(
                 """SELECT count(*) FROM results WHERE status = 'pending' AND coalesce(next_attempt_at, '') <= ?
                    OR status = 'running' AND lease_expires_at < ?""",
-                (_iso(now), _iso(now)),
+                (iso(now), iso(now)),
             ).fetchone()[0]
         finally:
             conn.close()
@@ -352,32 +273,6 @@ class Outbox:
             cursor = conn.execute(
                 """UPDATE requests SET params = NULL WHERE params IS NOT NULL AND request_id IN
                    (SELECT request_id FROM results WHERE finished_at < ?)""",
-                (_iso(before),),
+                (iso(before),),
             )
             return cursor.rowcount
-
-
-def _decoded(row: dict[str, Any]) -> dict[str, Any]:
-    for name in ("lever_response", "created_ids"):
-        row[name] = json.loads(row[name]) if row[name] else None
-    return row
-
-
-def _strip_attachment_data(conn: sqlite3.Connection, request_id: int) -> None:
-    """A finished request keeps no file contents: `data` becomes its size and digest (the params hash stays)."""
-    row = conn.execute("SELECT params FROM requests WHERE request_id = ?", (request_id,)).fetchone()
-    params = _parse(row["params"]) if row else None
-    if not isinstance(params, dict):
-        return
-    attachments = [*(params.get("attachments") or []), *([params["attachment"]] if params.get("attachment") else [])]
-    changed = False
-    for attachment in attachments:
-        if isinstance(attachment, dict) and isinstance(attachment.get("data"), str):
-            data = attachment.pop("data")
-            attachment["data_removed"] = {
-                "base64_chars": len(data),
-                "sha256": hashlib.sha256(data.encode()).hexdigest(),
-            }
-            changed = True
-    if changed:
-        conn.execute("UPDATE requests SET params = ? WHERE request_id = ?", (json.dumps(params), request_id))

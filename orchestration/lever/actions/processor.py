@@ -25,7 +25,8 @@ from ..state import SyncState
 from ..sync import Mode
 from .lever_side import ActionFailed, LeverSide
 from .lookup import Lookup
-from .outbox import Claimed, Outbox
+from .outbox import Outbox
+from .outbox_schema import Claimed
 from .plans import Options, prepare
 from .spec import ActionError
 

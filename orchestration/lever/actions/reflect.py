@@ -110,7 +110,8 @@ def reflect(
         outbox.note(request_id, warning)
     built = [rid for rid in batch.applied if rid not in batch.warnings]
     if built:
-        code = dbt_build(settings, extra=[*dbt_args, "--select", SELECTOR])
+        # Quiet: the CLI prints the result rows as JSON on stdout, where dbt logs; a failure still shows.
+        code = dbt_build(settings, extra=[*dbt_args, "--quiet", "--select", SELECTOR])
         if code:
             for rid in built:
                 outbox.note(
