@@ -234,15 +234,17 @@ class Outbox:
             conn.close()
         return [decoded(dict(row)) for row in rows]
 
-    def unseen(self) -> list[dict[str, Any]]:
-        """Succeeded requests whose change the warehouse has not shown yet (their parameters not yet purged)."""
+    def unseen(self, since: datetime) -> list[dict[str, Any]]:
+        """Requests applied since `since` whose change the warehouse has not shown yet."""
         conn = self._connect()
         try:
             rows = conn.execute(
                 """SELECT s.request_id, s.action, s.integration_id, r.params, s.lever_response
                    FROM results s JOIN requests r USING (request_id)
                    WHERE s.status = 'succeeded' AND s.visible_at IS NULL AND r.params IS NOT NULL
-                   ORDER BY s.request_id"""
+                     AND s.applied_at >= ?
+                   ORDER BY s.request_id""",
+                (iso(since),),
             ).fetchall()
         finally:
             conn.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -127,7 +127,8 @@ def reflect(
 def record_visible(settings: Settings, outbox: Outbox, clock: Callable[[], datetime]) -> set[int]:
     """Every succeeded request not yet shown whose change `ats` now shows gets `visible_at` (this one's, or an
     earlier request's that ran without a build): call it after any build."""
-    waiting = outbox.unseen()
+    # A change overtaken in Lever (a tag removed again) never shows: look for a day, not forever.
+    waiting = outbox.unseen(clock() - timedelta(days=1))
     if not waiting:
         return set()
     conn = connect(settings.duckdb_path, read_only=True)
