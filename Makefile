@@ -19,11 +19,13 @@ $(STAMP): pyproject.toml constraints.txt
 
 # dagster-dbt reads the dbt manifest at import; parse once here instead of at import time.
 $(MANIFEST): $(STAMP) $(DBT_SOURCES)
-	cd dbt_project && DUCKDB_PATH=$(CURDIR)/data/.parse.duckdb ../$(BIN)/dbt parse --quiet --profiles-dir .
+	$(BIN)/python -m orchestration.warehouse.dbt_runner
 	touch $(MANIFEST)
 
+# Quiet by default: progress lines and the summary. `make run LOG_LEVEL=INFO` (or DEBUG) shows Dagster's events.
+LOG_LEVEL ?= WARNING
 run: install
-	$(BIN)/python -m orchestration.materialize
+	$(BIN)/python -m orchestration.materialize --log-level $(LOG_LEVEL)
 
 test: install
 	$(BIN)/pytest -m "not slow"

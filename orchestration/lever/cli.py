@@ -8,7 +8,8 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 
-from .build import dbt_build
+from orchestration.warehouse.dbt_runner import dbt_build
+
 from .clock import parse_instant
 from .config import load_settings
 from .errors import LeverWarehouseError

@@ -72,6 +72,12 @@ class Settings:
     # DuckDB memory cap of a sync (e.g. "512MB"); None keeps DuckDB's default (80% of RAM).
     sync_memory_limit: str | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    # The read-only copy of the unified schema for SQL users; None: published/<warehouse file name> beside it.
+    published_path: Path | None = None
+
+    @property
+    def published(self) -> Path:
+        return self.published_path or self.duckdb_path.parent / "published" / self.duckdb_path.name
 
     def integration(self, integration_id: str) -> Integration:
         for item in self.integrations:
@@ -187,13 +193,17 @@ def _sandbox_integration(integration_id: str, spec: SandboxSpec, entry: Mapping)
     )
 
 
-def resolve_duckdb_path(env: Mapping[str, str]) -> Path:
+def resolve_duckdb_path(env: Mapping[str, str], name: str = "DUCKDB_PATH") -> Path:
     """Resolved once to an absolute path: dbt runs with its project folder as cwd and must see the same file."""
-    raw = _read(env, "DUCKDB_PATH") or "data/warehouse.duckdb"
+    raw = _read(env, name) or "data/warehouse.duckdb"
     path = Path(raw).expanduser()
     if not path.is_absolute():
         path = PROJECT_ROOT / path
     return path.resolve()
+
+
+def _published_path(env: Mapping[str, str]) -> Path | None:
+    return resolve_duckdb_path(env, "DUCKDB_PUBLISHED_PATH") if _read(env, "DUCKDB_PUBLISHED_PATH") else None
 
 
 ENV_NAMES = {
@@ -241,4 +251,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         request_timeout=float(_read(env, "LEVER_REQUEST_TIMEOUT") or 30),
         max_retries=int(_read(env, "LEVER_MAX_RETRIES") or 8),
         sync_memory_limit=_read(env, "LEVER_SYNC_MEMORY_LIMIT") or None,
+        published_path=_published_path(env),
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lever.build import DBT_PROJECT_DIR, dbt_build, dbt_executable
+from orchestration.warehouse.dbt_runner import DBT_PROJECT_DIR, dbt_build, dbt_executable
 from orchestration.lever.config import Settings
 
 TEXT_TYPES = ("VARCHAR", "JSON")

@@ -29,7 +29,7 @@ from typing import Any
 
 import duckdb
 
-from orchestration.lever.build import DBT_PROJECT_DIR, dbt_executable
+from orchestration.warehouse.dbt_runner import DBT_PROJECT_DIR, dbt_executable
 from orchestration.lever.clock import parse_instant, to_ms
 from orchestration.lever.config import PROJECT_ROOT
 from orchestration.lever.endpoints import ENDPOINTS, RAW_TABLES, Kind
