@@ -102,21 +102,22 @@ def publish(settings: Settings, *, now: datetime | None = None) -> Publication:
     # Same folder as the target: a rename is atomic only within one file system.
     staging = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     wal = staging.with_name(staging.name + ".wal")
-    for leftover in (staging, wal):  # a publication killed midway by a crash of this process id
-        leftover.unlink(missing_ok=True)
     conn = connect(settings.duckdb_path)
+    # Holding the warehouse as its writer, this is the only publisher: what a killed one left can go.
+    for leftover in target.parent.glob(f".{target.name}.*.tmp*"):
+        leftover.unlink(missing_ok=True)
     try:
         rows = _write(conn, staging, now or warehouse_now())
+        conn.close()
+        if wal.exists():  # cannot happen after the checkpoint; a WAL left behind would not move with the file
+            raise RuntimeError(f"publishing left a write-ahead log beside {staging}; the previous copy is kept")
+        _fsync(staging)
+        os.replace(staging, target)
     except BaseException:
         conn.close()
         for leftover in (staging, wal):
             leftover.unlink(missing_ok=True)
         raise
-    conn.close()
-    if wal.exists():  # cannot happen after the checkpoint; publishing without it would lose data silently
-        raise RuntimeError(f"publishing left a write-ahead log beside {staging}; the previous copy is kept")
-    _fsync(staging)
-    os.replace(staging, target)
     _fsync(target.parent)  # the rename itself survives a power cut
     publication = Publication(target, rows, round(time.monotonic() - started, 2), target.stat().st_size)
     log.info(

@@ -29,13 +29,13 @@ from typing import Any
 
 import duckdb
 
-from orchestration.warehouse.dbt_runner import DBT_PROJECT_DIR, dbt_executable
 from orchestration.lever.clock import parse_instant, to_ms
 from orchestration.lever.config import PROJECT_ROOT
 from orchestration.lever.endpoints import ENDPOINTS, RAW_TABLES, Kind
 from orchestration.lever.retention import purge_personal_data
 from orchestration.lever.warehouse import connect
 from orchestration.sandbox import Sandbox
+from orchestration.warehouse.dbt_runner import DBT_PROJECT_DIR, dbt_executable
 from tests.integration.test_sync_sandbox import COMPARED
 from tests.support import START, raw_live, truth_records
 
