@@ -80,5 +80,21 @@ def dbt_parse(settings: Settings | None = None) -> None:
         raise RuntimeError(f"dbt parse failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
 
 
-if __name__ == "__main__":  # `make install`: the manifest Dagster loads
-    dbt_parse()
+DOCS_TARGET = DBT_PROJECT_DIR / "target" / "docs"
+
+
+def dbt_docs(settings: Settings | None = None) -> Path:
+    """Generate dbt's documentation site (models, columns, tests, lineage, the warehouse's catalog) for
+    `make docs`. It reads the warehouse (the catalog's column types and sizes), so it waits for a running sync."""
+    settings = settings or load_settings()
+    command = [dbt_executable(), "docs", "generate", "--static", "--quiet"]
+    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command += ["--target-path", str(DOCS_TARGET)]
+    done = subprocess.run(command, env=dbt_env(settings), check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"dbt docs generate failed (exit {done.returncode}):\n{done.stdout[-2000:]}")
+    return DOCS_TARGET
+
+
+if __name__ == "__main__":  # `make install` parses (the manifest Dagster loads); `make docs` generates docs
+    dbt_docs() if sys.argv[1:] == ["docs"] else dbt_parse()
