@@ -47,28 +47,60 @@ class LeverDbtTranslator(DagsterDbtTranslator):
             automation_condition=FOLLOW_RAW,
         ).merge_attributes(metadata={"dagster/table_name": relation})
 
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetCheckSpec | None:
+        """dagster-dbt reads a check's description from the test's `meta` only; the test's own `description`
+        (dbt 1.9+) or, failing both, what the generic test checks is what the UI should show."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        test = manifest["nodes"][unique_id]
+        return spec._replace(description=test.get("description") or describe_test(test))
+
+
+def describe_test(test: Mapping[str, Any]) -> str:
+    """`unique` on `id`; `accepted_values` on `status`: values=[...]: a generic test in a sentence."""
+    metadata = test.get("test_metadata") or {}
+    kwargs = {k: v for k, v in (metadata.get("kwargs") or {}).items() if k not in ("model", "column_name")}
+    column = (metadata.get("kwargs") or {}).get("column_name") or test.get("column_name")
+    what = f"dbt test `{metadata.get('name') or test['name']}`" + (f" on `{column}`" if column else "")
+    return what + ("".join(f"; {k}={v}" for k, v in kwargs.items()) if kwargs else "")
+
 
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=DBT_PROJECT, dbt_executable=dbt_executable())
 
 
-def _row_counts(warehouse: WarehouseResource, keys: list[dg.AssetKey]) -> dict[dg.AssetKey, int]:
-    """Counted after dbt exits: DuckDB admits one process, so the counts cannot be read while dbt runs."""
+def _table_facts(
+    warehouse: WarehouseResource, keys: list[dg.AssetKey]
+) -> dict[dg.AssetKey, tuple[int, list[tuple[str, str]]]]:
+    """Rows and (column, type) of each built relation, read after dbt exits: DuckDB admits one process, so they
+    cannot be read while dbt runs. The types are the warehouse's own, whatever the yml declares."""
     conn = connect(warehouse.settings().duckdb_path, read_only=False)
     try:
-        existing = {
-            (schema, name)
-            for schema, name in conn.execute(
-                "SELECT table_schema, table_name FROM information_schema.tables"
-            ).fetchall()
-        }
+        columns: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for schema, table, column, data_type in conn.execute(
+            """SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns
+               WHERE table_catalog = current_database() ORDER BY table_schema, table_name, ordinal_position"""
+        ).fetchall():
+            columns.setdefault((schema, table), []).append((column, data_type))
         return {
-            key: conn.execute(f'SELECT count(*) FROM "{key.path[0]}"."{key.path[1]}"').fetchall()[0][0]
+            key: (conn.execute(f'SELECT count(*) FROM "{key.path[0]}"."{key.path[1]}"').fetchall()[0][0], cols)
             for key in keys
-            if len(key.path) == 2 and tuple(key.path) in existing
+            if len(key.path) == 2 and (cols := columns.get((key.path[0], key.path[1])))
         }
     finally:
         conn.close()
+
+
+def _column_schema(spec: dg.AssetSpec, columns: list[tuple[str, str]]) -> dg.TableSchema:
+    """The built columns with their warehouse types and the descriptions the yml gives them."""
+    documented = spec.metadata.get("dagster/column_schema")
+    descriptions = {c.name: c.description for c in documented.columns} if documented else {}
+    return dg.TableSchema(
+        columns=[dg.TableColumn(name, data_type, description=descriptions.get(name)) for name, data_type in columns]
+    )
 
 
 @contextmanager
@@ -119,11 +151,18 @@ def build_dbt_models(
             invocation = dbt.cli(["build", *SKIP_UNIT_TESTS], context=context, target_path=target)
         events = list(invocation.stream())
         keys = {id(e): _key(context, e) for e in events}
-        counts = _row_counts(warehouse, [key for key in keys.values() if key is not None])
+        facts = _table_facts(warehouse, [key for key in keys.values() if key is not None])
         for event in events:
             key = keys[id(event)]
-            if key in counts:
-                yield event.with_metadata({**event.metadata, "row_count": dg.MetadataValue.int(counts[key])})
+            if key in facts:
+                rows, columns = facts[key]
+                yield event.with_metadata(
+                    {
+                        **event.metadata,
+                        "dagster/row_count": dg.MetadataValue.int(rows),
+                        "dagster/column_schema": _column_schema(context.assets_def.specs_by_key[key], columns),
+                    }
+                )
             else:
                 yield event
         removed = prune_dbt_targets(targets, keep)

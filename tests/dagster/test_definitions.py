@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import pytest
 
-from orchestration.defs.dbt import DBT_PROJECT
+from orchestration.defs.dbt import DBT_PROJECT, describe_test
 from orchestration.defs.location import build_definitions
 from orchestration.defs.partitions import config_window
 from orchestration.defs.published import PUBLISHED_KEY
@@ -127,3 +127,11 @@ def test_schedules_request_one_run_per_integration(defs):
 def test_writes_to_duckdb_are_serialized_by_one_pool(asset_graph):
     for key in (dg.AssetKey(["lever_raw", "opportunities"]), dg.AssetKey(["ats", "candidates"]), PUBLISHED_KEY):
         assert asset_graph.get(key).pools == {"duckdb"}
+
+
+def test_every_check_says_what_it_checks(asset_graph):
+    # A dbt test's own `description` wins; otherwise the generic test and its arguments, never "no description".
+    for check in asset_graph.asset_check_keys:
+        assert asset_graph.get_check_spec(check).description, check
+    test = {"name": "unique_jobs_id", "test_metadata": {"name": "unique", "kwargs": {"column_name": "id"}}}
+    assert describe_test(test) == "dbt test `unique` on `id`"

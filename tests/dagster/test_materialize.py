@@ -63,7 +63,10 @@ def test_scheduled_runs_materialize_raw_and_unified_tables_with_metadata(delta_r
             if e.is_step_materialization and e.asset_key.path[0] == "ats"
         ]
         assert {m.asset_key.path[1] for m in dbt} >= {"candidates", "applications", "jobs", "interviews"}
-        assert all("row_count" in m.metadata for m in dbt)
+        assert all("dagster/row_count" in m.metadata for m in dbt)
+        candidates = next(m for m in dbt if m.asset_key.path[1] == "candidates").metadata
+        types = {c.name: c.type for c in candidates["dagster/column_schema"].schema.columns}
+        assert types["id"] == "VARCHAR" and types["changed_at"] == "TIMESTAMP WITH TIME ZONE"
 
 
 def test_library_logs_reach_the_run_event_log(delta_runs, instance):

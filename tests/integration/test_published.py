@@ -1,6 +1,5 @@
 """SQL users never block the pipeline: a reader held open on the published copy during a full run."""
 
-import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -11,6 +10,7 @@ import pytest
 
 from orchestration.lever.config import PROJECT_ROOT, Settings
 from orchestration.warehouse.publish import publish
+from tests.reliability.harness import cli_command, isolated_env
 
 T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 # What a snapshot is judged by: rows of every unified table, the stage history's content and when it was made.
@@ -26,20 +26,16 @@ NEW_READER = "import duckdb, sys; print(duckdb.connect(sys.argv[1], read_only=Tr
 
 
 def cli(workdir: Path, now: datetime, *args: str) -> subprocess.CompletedProcess:
-    script = Path(sys.executable).with_name("lever-warehouse")
-    isolated = ("LEVER_", "DUCKDB_", "WAREHOUSE_NOW", "DBT_")  # a developer's shell must not leak in
-    env = {k: v for k, v in os.environ.items() if not k.startswith(isolated)}
-    env.update(
+    env = isolated_env(
         DUCKDB_PATH=str(workdir / "warehouse.duckdb"),
         LEVER_SANDBOX_OPPORTUNITIES="60",
         WAREHOUSE_NOW=now.isoformat(),
         DUCKDB_LOCK_TIMEOUT="0",  # any wait for a lock fails the run at once
         DBT_TARGET_PATH=str(workdir / "dbt_target"),
         DBT_LOG_PATH=str(workdir / "dbt_logs"),
-        DO_NOT_TRACK="1",
     )
     return subprocess.run(
-        [str(script), *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
+        cli_command(*args), cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600, check=False
     )
 
 

@@ -42,7 +42,7 @@ from tests.support import START, raw_live, truth_records
 INTEGRATION = "lever:test"
 CHILD_TABLES = [e.name for e in ENDPOINTS if e.kind is Kind.OPPORTUNITY_CHILD]
 FEEDS = [(e.name, e.parent) for e in ENDPOINTS if e.kind is Kind.DELETED_FEED]
-# Variables a developer's shell or another test module (tests/dagster/conftest.py) may have set.
+# The CLI under test gets only the configuration a test injects (Served.env), never what a developer's shell has set.
 _ISOLATED_PREFIXES = ("LEVER_", "DUCKDB_", "WAREHOUSE_NOW", "DAGSTER_", "DBT_")
 
 Truth = dict[str, dict[str, Any]]
