@@ -142,7 +142,8 @@ MATERIALIZE = textwrap.dedent(
     config = {"ops": {"lever_raw_sync": {"config": {"mode": sys.argv[1]}}}}
     resources = {"warehouse": defs.resources["warehouse"]}
     with dg.DagsterInstance.get() as instance:
-        run = dg.materialize([raw], instance=instance, partition_key="lever:test", run_config=config, resources=resources)
+        run = dg.materialize([raw], instance=instance, partition_key="lever:test", run_config=config,
+                             resources=resources)
         assert run.success
     """
 )
