@@ -6,7 +6,6 @@ import argparse
 import contextlib
 import json
 import logging
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -21,7 +20,6 @@ from orchestration.lever.warehouse import connect
 from orchestration.warehouse.publish import open_published
 from orchestration.warehouse.summary import render_rows, unified_rows
 
-DBT_OUTPUT = Path(os.environ.get("DAGSTER_HOME", "dagster_home")) / "logs" / "make_run_dbt.log"
 EXAMPLE_QUERY = """\
 select s.name as stage, count(distinct c.application_id) as applications
 from ats.application_stage_changes c
@@ -29,6 +27,11 @@ join ats.application_stages s on s.id = c.stage_id
 where c.event_type = 'STAGE_CHANGE' and c.remote_deleted_at is null
 group by s.name, s.global_index
 order by s.global_index"""
+
+
+def dbt_output(instance: dg.DagsterInstance) -> Path:
+    """Where `make run` puts what dbt prints, unless LOG_LEVEL asks for it on the screen."""
+    return Path(instance.root_directory) / "logs" / "make_run_dbt.log"
 
 
 def materialize_all(
@@ -43,14 +46,16 @@ def materialize_all(
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
     verbose = logging.getLevelName(log_level) <= logging.INFO
-    DBT_OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+    output = dbt_output(instance)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text("")
     results = []
     for integration in settings.integrations:
         started = time.monotonic()
         print(f"{integration.id}: delta sync, dbt build, publish ...", flush=True)
         with contextlib.ExitStack() as stack:
             if not verbose:
-                stack.enter_context(contextlib.redirect_stdout(stack.enter_context(DBT_OUTPUT.open("w"))))
+                stack.enter_context(contextlib.redirect_stdout(stack.enter_context(output.open("a"))))
             result = job.execute_in_process(
                 instance=instance,
                 partition_key=integration.id,
@@ -117,11 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     defs = build_definitions(location)
     with dg.DagsterInstance.get() as instance:
         results = materialize_all(defs, settings, instance, args.log_level.upper())
+        output = dbt_output(instance)
     failed = [r for r in results if not r.success]
     if settings.published.exists():
         print(summary(settings, time.monotonic() - started))
     if failed:
-        print(f"error: {len(failed)} run(s) failed; dbt's output is in {DBT_OUTPUT}; `make run LOG_LEVEL=INFO` "
+        print(f"error: {len(failed)} run(s) failed; dbt's output is in {output}; `make run LOG_LEVEL=INFO` "
               "shows every step, `make dev` the runs", file=sys.stderr)  # fmt: skip
         return 1
     return 0

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from orchestration.defs.published import PUBLISHED_KEY
+from orchestration.materialize import summary
 from orchestration.warehouse.housekeeping import folder_bytes
 
 from .conftest import instance_settings
@@ -175,3 +176,13 @@ def test_dbt_builds_keep_a_bounded_number_of_target_folders(delta_runs, defs, in
     assert len(folders) == location.dbt_targets_kept == 2
     assert all((folder / "run_results.json").exists() for folder in folders)
     assert folder_bytes(location.dbt_targets) < location.dbt_targets_kept * 40 * 2**20
+
+
+def test_make_runs_summary_points_readers_at_the_published_copy(delta_runs, location, published_path):
+    text = summary(location.warehouse.settings(), elapsed=1.0)
+    assert f"(read-only, never blocks a sync): {published_path}" in text
+    assert re.search(r"^  candidates +\d+$", text, re.M)
+    assert {"Last sync of lever:acme: delta, succeeded", "Last sync of lever:globex: delta, succeeded"} <= {
+        line.rsplit(",", 1)[0] for line in text.splitlines()
+    }
+    assert len(text.splitlines()) < 60  # fits a screen
