@@ -63,10 +63,7 @@ CHECK_SPECS = [
 
 
 def _table_requests(result: SyncResult, name: str) -> int:
-    endpoint = BY_NAME[name]
-    return result.requests.get(endpoint.path, 0) + (
-        result.requests.get(endpoint.lever_template, 0) if endpoint.lever_template != endpoint.path else 0
-    )
+    return result.requests.get(name, 0)
 
 
 def _previous_live_rows(context: dg.AssetExecutionContext, key: dg.AssetKey) -> dict[str, int]:

@@ -17,8 +17,9 @@ from orchestration.warehouse.summary import empty_warehouse_warning, render_rows
 from .cli_help import COMMANDS, ENVIRONMENT
 from .clock import parse_instant
 from .config import load_settings
-from .errors import LeverWarehouseError
+from .errors import ConfigError, LeverWarehouseError
 from .runner import Outcome, run_syncs
+from .secrets import ScrubFilter, scrub
 from .sync import Mode
 
 # Without a terminal (a log file, CI, a pipe) progress is one line every this many seconds instead of a counter
@@ -49,7 +50,7 @@ def _summary(outcomes: list[Outcome], warehouse: str) -> str:
     lines = [f"warehouse: {warehouse}"]
     for outcome in outcomes:
         if outcome.result is None:
-            lines.append(f"{outcome.integration_id}: FAILED: {outcome.error}")
+            lines.append(f"{outcome.integration_id}: FAILED (the error is below)")
             continue
         r = outcome.result
         seconds = r.elapsed_s
@@ -64,24 +65,37 @@ def _summary(outcomes: list[Outcome], warehouse: str) -> str:
             lines.append("  rows written: " + ", ".join(f"{k}={v}" for k, v in changed.items()))
         if not r.confidential_access:
             lines.append("  note: the key has no confidential access; confidential records were skipped")
+        lines += [f"  warning: {warning}" for warning in r.warnings]
     return "\n".join(lines)
 
 
 def _window(values: Sequence[str] | None) -> tuple[datetime, datetime] | None:
     if not values:
         return None
-    start, end = (parse_instant(v) for v in values)
+    try:
+        start, end = (parse_instant(v) for v in values)
+    except ValueError:
+        raise ConfigError(
+            f"--window {' '.join(values)}: START and END must be ISO-8601 dates or instants (e.g. 2026-01-01)"
+        ) from None
     if end <= start:
-        raise LeverWarehouseError("--window END must be after START")
+        raise ConfigError("--window END must be after START")
     return start, end
 
 
 def _sync(args: argparse.Namespace) -> int:
     settings = load_settings()
     window = _window(args.window)
-    mode = Mode.WINDOW if window else (Mode.FULL if args.full else Mode.DELTA)
+    targets = getattr(args, "opportunity", None) or []
+    if targets and (window or args.full):
+        raise ConfigError("--opportunity reads the named opportunities only: it goes with neither --full nor --window")
+    if targets and not args.integration and len(settings.integrations) > 1:
+        raise ConfigError("--opportunity needs --integration when several integrations are configured")
+    mode = Mode.TARGETED if targets else Mode.WINDOW if window else (Mode.FULL if args.full else Mode.DELTA)
     chosen = [args.integration] if args.integration else [i.id for i in settings.integrations]
-    outcomes = run_syncs(settings, mode, {i: window for i in chosen}, progress=_progress_printer())
+    outcomes = run_syncs(
+        settings, mode, {i: window for i in chosen}, progress=_progress_printer(), opportunity_ids=targets
+    )
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     print(_summary(outcomes, str(settings.duckdb_path)))
@@ -125,6 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="lever-warehouse", description=__doc__, epilog=ENVIRONMENT, formatter_class=formatter
     )
+    parser.add_argument("--debug", action="store_true", help="debug logging, and a traceback on errors")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def add(name: str) -> argparse.ArgumentParser:
@@ -140,6 +155,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         command.add_argument(
             "--window", nargs=2, metavar=("START", "END"), help="re-extract records created or updated in [START, END]"
         )
+        command.add_argument(
+            "--opportunity",
+            action="append",
+            metavar="ID",
+            help="read only this opportunity (Lever id), its applications and children, now (repeatable)",
+        )
         command.set_defaults(handler=handler)
     build = add("build")
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
@@ -149,16 +170,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     sql.add_argument("query", nargs="?", help="SQL to run (default: read stdin, or a prompt on a terminal)")
     sql.set_defaults(handler=_sql)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(ScrubFilter())
+    logging.basicConfig(level=logging.DEBUG if args.debug else logging.INFO, handlers=[handler], force=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     try:
         return args.handler(args)
     except LeverWarehouseError as exc:
+        if args.debug:
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("error: interrupted; committed pages are kept and the next run resumes from them", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug of ours: still one line, the traceback on request
+        if args.debug:
+            raise
+        print(
+            f"error: unexpected {type(exc).__name__}: {scrub(str(exc))} (rerun with --debug for the traceback)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -11,6 +11,10 @@ environment (see README.md, Configuration):
   LEVER_RATE_LIMIT, LEVER_BURST, LEVER_CONCURRENCY   10, 20, 16
   LEVER_REQUEST_TIMEOUT, LEVER_MAX_RETRIES, LEVER_OVERLAP_SECONDS   30, 8, 300
   LEVER_SYNC_MEMORY_LIMIT       DuckDB memory cap of a sync, e.g. 1GB
+  LEVER_DAILY_BUDGET, LEVER_DAILY_BUDGET_SHARE, LEVER_VERIFY_DAYS, LEVER_RUN_MINUTES,
+  LEVER_FIRST_USABLE_MINUTES, LEVER_MAX_RUN_HOURS, LEVER_CLOCK_TOLERANCE_SECONDS,
+  LEVER_SKIP_UNREFERRED_REFERRALS
+                                a sync's request budget, rolling verification and ceilings (README)
   LEVER_SANDBOX_SEED, LEVER_SANDBOX_OPPORTUNITIES   the built-in sandbox account
   LEVER_DBT_THREADS, LEVER_DBT_VIEW_TESTS           dbt threads (4); also test the intermediate views
   DUCKDB_PATH                   the private warehouse (default data/warehouse.duckdb)
@@ -22,8 +26,9 @@ environment (see README.md, Configuration):
 COMMANDS = {
     "sync": (
         "extract Lever into the lever_raw tables",
-        "Delta sync of every configured account: what changed since the last sync. Progress goes to stderr "
-        "(every 10 seconds when it is not a terminal), then a summary per account.",
+        "Delta sync of every configured account: what changed since the last sync (--full: everything; --window: "
+        "a date range; --opportunity: named opportunities now). Progress goes to stderr (every 10 seconds when it "
+        "is not a terminal), then a summary per account.",
     ),
     "run": (
         "sync, then build and publish the unified schema",

@@ -56,6 +56,8 @@ class Integration:
     burst: int = LEVER_BURST
     # Lever answers in 100-500 ms; 16 requests in flight keep a 10 req/s bucket busy even at 1.5 s latency.
     concurrency: int = 16
+    # Requests per UTC day this integration may spend on deferrable work; None: a share of the key's capacity.
+    daily_budget: int | None = None
 
     @property
     def slug(self) -> str:
@@ -71,6 +73,20 @@ class Settings:
     max_retries: int = 8
     # DuckDB memory cap of a sync (e.g. "512MB"); None keeps DuckDB's default (80% of RAM).
     sync_memory_limit: str | None = None
+    # Most Lever's Date header may differ from the warehouse clock before a run refuses (0: never refuse).
+    clock_tolerance_seconds: float = 300.0
+    # Wall-clock ceiling of one sync run (a `--full` pass of 100k opportunities at 10 req/s takes most of a day).
+    max_run_hours: float = 36.0
+    # Share of the key's daily capacity (rate limit x 86,400) an integration may spend, unless it sets a budget.
+    daily_budget_share: float = 0.5
+    # Every opportunity's children are re-read at least this often (the rolling verification).
+    verify_days: float = 7.0
+    # Most of a scheduled run spent on the children backlog and verification, so hourly runs do not pile up.
+    run_minutes: float = 50.0
+    # A first sync whose children would take longer ends after the opportunities (usable at once).
+    first_usable_minutes: float = 5.0
+    # Read /referrals only for opportunities with a referral application (not a documented Lever rule).
+    skip_unreferred_referrals: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
     # The read-only copy of the unified schema for SQL users; None: published/<warehouse file name> beside it.
     published_path: Path | None = None
@@ -174,6 +190,7 @@ def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Inte
                 rate_limit=float(entry.get("rate_limit", LEVER_RATE_LIMIT)),
                 burst=int(entry.get("burst", LEVER_BURST)),
                 concurrency=int(entry.get("concurrency", 16)),
+                daily_budget=_budget(str(entry.get("daily_budget", "")), f"{prefix}: daily_budget"),
             )
         )
     ids = [i.id for i in result]
@@ -242,6 +259,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                     rate_limit=float(_read(env, "LEVER_RATE_LIMIT") or LEVER_RATE_LIMIT),
                     burst=int(_read(env, "LEVER_BURST") or LEVER_BURST),
                     concurrency=int(_read(env, "LEVER_CONCURRENCY") or 16),
+                    daily_budget=_budget(_read(env, "LEVER_DAILY_BUDGET"), "LEVER_DAILY_BUDGET"),
                 ),
             )
     return Settings(
@@ -251,5 +269,37 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         request_timeout=float(_read(env, "LEVER_REQUEST_TIMEOUT") or 30),
         max_retries=int(_read(env, "LEVER_MAX_RETRIES") or 8),
         sync_memory_limit=_read(env, "LEVER_SYNC_MEMORY_LIMIT") or None,
+        clock_tolerance_seconds=_number(env, "LEVER_CLOCK_TOLERANCE_SECONDS", 300.0),
+        max_run_hours=_number(env, "LEVER_MAX_RUN_HOURS", 36.0),
+        daily_budget_share=_number(env, "LEVER_DAILY_BUDGET_SHARE", 0.5),
+        verify_days=_number(env, "LEVER_VERIFY_DAYS", 7.0),
+        run_minutes=_number(env, "LEVER_RUN_MINUTES", 50.0),
+        first_usable_minutes=_number(env, "LEVER_FIRST_USABLE_MINUTES", 5.0),
+        skip_unreferred_referrals=_read(env, "LEVER_SKIP_UNREFERRED_REFERRALS").lower() in ("1", "true", "yes"),
         published_path=_published_path(env),
     )
+
+
+def _budget(text: str, where: str) -> int | None:
+    if not text:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{where}={text!r} is not a whole number of requests per day") from None
+    if value < 0:
+        raise ConfigError(f"{where}={text!r} must not be negative")
+    return value
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    text = _read(env, name)
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name}={text!r} is not a number") from None
+    if value < 0:
+        raise ConfigError(f"{name}={text!r} must not be negative")
+    return value

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from .secrets import scrub
+
 
 class LeverWarehouseError(Exception):
-    """Base class: the CLI prints these as one line and exits non-zero."""
+    """Base class: the CLI prints these as one line and exits non-zero. Messages quote servers, so they are
+    scrubbed of every known secret when made."""
+
+    def __init__(self, message: str = "", *args: object) -> None:
+        super().__init__(scrub(str(message)), *args)
 
 
 class ConfigError(LeverWarehouseError):
     pass
 
 
-class WarehouseLockedError(LeverWarehouseError):
+class WarehouseError(LeverWarehouseError):
+    """The warehouse file cannot be opened or written (not a DuckDB file, disk full, permissions)."""
+
+
+class WarehouseLockedError(WarehouseError):
     pass
 
 
@@ -54,3 +64,11 @@ class SyncFailed(LeverWarehouseError):
         self.errors = errors
         joined = "; ".join(errors)
         super().__init__(f"sync of {integration_id} failed: {joined}")
+
+
+class ClockError(LeverWarehouseError):
+    """The warehouse clock went backwards, or disagrees with Lever's beyond the tolerance: the run refuses."""
+
+
+class RunTimeLimit(LeverError):
+    """The run passed its wall-clock ceiling (LEVER_MAX_RUN_HOURS); what it committed is kept."""

@@ -7,14 +7,16 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import duckdb
 import httpx
 
 from .auth import ApiKeyCredentials, Credentials, OAuthCredentials
+from .budget import Budget
 from .client import LeverClient, RetryPolicy
 from .clock import warehouse_now
 from .config import ApiKeyAuth, Integration, OAuthAuth, Settings
@@ -22,7 +24,8 @@ from .connections import ConnectionSlots
 from .embedded import embedded_sandbox
 from .errors import ConfigError, LeverWarehouseError
 from .ratelimit import TokenBucket
-from .secrets import Secret, seal, unseal
+from .secrets import Secret, scrub, seal, unseal
+from .state import SyncState
 from .store import RawStore
 from .sync import Mode, SyncEngine, SyncResult
 from .warehouse import connect
@@ -73,14 +76,14 @@ def _fingerprint(auth: OAuthAuth) -> str:
 def _credentials(
     auth: ApiKeyAuth | OAuthAuth,
     http: httpx.AsyncClient,
-    store: RawStore,
+    state: SyncState,
     clock: Callable[[], datetime],
     retry: RetryPolicy,
 ) -> Credentials:
     if isinstance(auth, ApiKeyAuth):
         return ApiKeyCredentials(auth)
     fingerprint = _fingerprint(auth)
-    stored = store.oauth_state()
+    stored = state.oauth_state()
     refresh: Secret | None = None
     # A stored (rotated) token wins unless the operator configured a new one since: then theirs is newer.
     if stored is not None and stored[1] == fingerprint:
@@ -90,8 +93,8 @@ def _credentials(
             log.warning("stored OAuth state cannot be read with this client secret; using the configured token")
 
     def persist(new_token: Secret) -> None:
-        with store.transaction():
-            store.save_oauth_state(seal(new_token, auth.client_secret), fingerprint, now=clock())
+        with state.transaction():
+            state.save_oauth_state(seal(new_token, auth.client_secret), fingerprint, now=clock())
 
     return OAuthCredentials(auth, http, refresh_token=refresh, on_rotate=persist, retry=retry)
 
@@ -125,8 +128,10 @@ async def sync_integration(
     clock: Callable[[], datetime] = warehouse_now,
     retry: RetryPolicy | None = None,
     progress: Progress | None = None,
+    opportunity_ids: Sequence[str] = (),
 ) -> SyncResult:
-    """One sync of one integration into the warehouse; raises on failure after recording what it could."""
+    """One sync of one integration into the warehouse; raises on failure after recording what it could.
+    `opportunity_ids`: the opportunities of a targeted sync (`Mode.TARGETED`)."""
     with _source(integration, clock()) as (base_url, auth):
         conn = connect(settings.duckdb_path)
         try:
@@ -141,16 +146,33 @@ async def sync_integration(
             async with slots:
                 client = LeverClient(
                     base_url,
-                    _credentials(auth, slots.spare, store, clock, retry),
+                    _credentials(auth, slots.spare, SyncState(conn, integration.id), clock, retry),
                     client_limiter(integration),
                     http=slots,
                     concurrency=integration.concurrency,
                     retry=retry,
                 )
-                engine = SyncEngine(store, client, clock=clock, overlap=timedelta(seconds=settings.overlap_seconds))
+                engine = SyncEngine(
+                    store,
+                    client,
+                    clock=clock,
+                    overlap=timedelta(seconds=settings.overlap_seconds),
+                    clock_tolerance=timedelta(seconds=settings.clock_tolerance_seconds),
+                    max_run=timedelta(hours=settings.max_run_hours) if settings.max_run_hours else None,
+                    budget=Budget.of(
+                        integration.rate_limit,
+                        share=settings.daily_budget_share,
+                        daily=integration.daily_budget,
+                        run_minutes=settings.run_minutes,
+                        pace=PACE,
+                    ),
+                    verify_days=settings.verify_days,
+                    first_usable=timedelta(minutes=settings.first_usable_minutes),
+                    skip_unreferred_referrals=settings.skip_unreferred_referrals,
+                )
                 reporter = asyncio.create_task(_report(progress, integration.id, client, engine)) if progress else None
                 try:
-                    return await engine.run(mode, window)
+                    return await engine.run(mode, window, opportunity_ids)
                 finally:
                     if reporter is not None:
                         reporter.cancel()
@@ -167,6 +189,7 @@ def run_syncs(
     windows: Mapping[str, Window | None] | None = None,
     *,
     progress: Progress | None = None,
+    opportunity_ids: Sequence[str] = (),
 ) -> list[Outcome]:
     """Sync integrations in turn (DuckDB has one writer); one failing account does not stop the others.
 
@@ -177,10 +200,17 @@ def run_syncs(
     for integration_id, window in plan.items():
         try:
             integration = settings.integration(integration_id)
-            result = asyncio.run(sync_integration(settings, integration, mode, window, progress=progress))
+            result = asyncio.run(
+                sync_integration(
+                    settings, integration, mode, window, progress=progress, opportunity_ids=opportunity_ids
+                )
+            )
         except LeverWarehouseError as exc:
-            log.error("%s", exc)
             outcomes.append(Outcome(integration_id, error=str(exc)))
+        except (duckdb.Error, OSError) as exc:
+            # The warehouse itself failed (disk full, a file that is not DuckDB's): one line, not a traceback.
+            where = settings.duckdb_path
+            outcomes.append(Outcome(integration_id, error=scrub(f"the warehouse {where} failed: {exc}".strip())))
         else:
             outcomes.append(Outcome(integration_id, result=result))
     return outcomes

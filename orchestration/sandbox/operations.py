@@ -8,18 +8,14 @@ moves only `lastInteractionAt`.
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Iterable
-from typing import TypeVar
+from collections.abc import Iterable
 
 from .account import Account
 from .errors import bad_request
 from .generator import children as children_module
-from .generator.catalog import JOB_SITE
 from .generator.people import posting_tags
 from .model import Application, Contact, Opportunity
 
-T = TypeVar("T")
 DELETED_BY_RETENTION = None  # deletions by a retention policy carry no user
 
 
@@ -50,8 +46,7 @@ def archive(
     at: int | None = None,
 ) -> None:
     """Archiving keeps the stage and adds no stageChanges entry; reason None unarchives."""
-    reasons = {r["id"]: r for r in account.catalog.archive_reasons}
-    if reason is not None and reason not in reasons:
+    if reason is not None and account.archive_reason(reason) is None:
         raise bad_request(f"Invalid archive reason: {reason}")
     archived = (reason, account.now_ms if at is None else at) if reason else None
     opportunity.archived = archived
@@ -265,55 +260,3 @@ def anonymize(account: Account, opportunity: Opportunity) -> None:
         contact.name = contact.headline = contact.location = ""
         contact.emails, contact.phones, contact.links = [], [], []
         contact.is_anonymized = True
-
-
-def edit_posting(account: Account, posting: dict, text: str | None = None, categories: dict | None = None) -> int:
-    """Title/category edits re-derive the posting tags of its opportunities (and so bump their updatedAt)."""
-    before = posting_tags(posting)
-    if text:
-        posting["text"] = text
-    posting["categories"].update(categories or {})
-    posting["categories"]["allLocations"] = [posting["categories"]["location"]]
-    posting["updatedAt"] = account.now_ms
-    after = posting_tags(posting)
-    retagged = 0
-    if before != after:
-        for oid in account.opportunities_by_posting.get(posting["id"], []):
-            opportunity = account.live_opportunity(oid)
-            if opportunity is None:
-                continue
-            stale = set(before) - set(after)
-            opportunity.tags = [t for t in dict.fromkeys([*opportunity.tags, *after]) if t not in stale]
-            touch(account, opportunity, updated=True)
-            retagged += 1
-    account.changed()
-    return retagged
-
-
-def set_posting_state(account: Account, posting: dict, state: str) -> None:
-    posting["state"] = state
-    show = f"{JOB_SITE}/{posting['id']}"
-    posting["urls"] = (
-        {"list": JOB_SITE, "show": show, "apply": f"{show}/apply"} if state in ("published", "internal") else None
-    )  # draft and closed postings have urls: null
-    posting["updatedAt"] = account.now_ms
-    account.changed()
-
-
-def delete_posting(account: Account, posting: dict) -> None:
-    account.deleted["postings"][posting["id"]] = {"id": posting["id"], "deletedAt": account.now_ms}
-    account.changed()
-
-
-def deactivate_user(account: Account, user: dict) -> None:
-    user["deactivatedAt"] = account.now_ms
-    account.changed()
-
-
-def pick(rng: random.Random, population: list[T], accept: Callable[[T], bool], tries: int = 50) -> T | None:
-    """A random element passing `accept`, or None (rejection sampling keeps big accounts cheap)."""
-    for _ in range(tries if population else 0):
-        candidate = rng.choice(population)
-        if accept(candidate):
-            return candidate
-    return None

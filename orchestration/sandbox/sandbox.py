@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 
-from . import activity, persistence
+from . import activity, catalog_changes, persistence
 from .account import Account
 from .app import App
 from .auth import AuthRegistry
 from .clock import DEFAULT_START, from_ms, to_ms
+from .dangling import dangling
 from .faults import FaultController
+from .generator.assemble import generate_account
 from .messages import Request, Response, json_body
-from .routes import build_routes
 from .server import LOOPBACK, BackgroundServer
 from .transport import AsyncSandboxTransport, SandboxTransport
 from .truth import truth as account_truth
@@ -29,7 +31,8 @@ class Sandbox:
     `rate_limit`/`burst` are per credential (0 disables limiting, and with it the 2/s apply limit);
     `latency_ms` is a float or a (min, max) range drawn from a seeded RNG; `faults` uses the grammar of
     `orchestration.sandbox.faults`; with `state_dir` an existing snapshot is loaded (instead of generating)
-    and the state is saved after every advance and write.
+    and the state is saved after every advance and write. `quirks=True` generates the oddities of real accounts
+    listed in `generator.quirks` (off by default: they change what a seed generates).
     """
 
     STATE_FILE = persistence.STATE_FILE
@@ -44,13 +47,14 @@ class Sandbox:
         latency_ms: float | tuple[float, float] = 0.0,
         faults: str | None = None,
         state_dir: str | Path | None = None,
+        quirks: bool = False,
     ) -> None:
         if state_dir and persistence.exists(state_dir):
             state = persistence.load(state_dir)
         else:
             start_ms = to_ms(start or DEFAULT_START)
-            config = {"seed": seed, "opportunities": opportunities, "start_ms": start_ms}
-            state = (Account.generate(seed, opportunities, start_ms), AuthRegistry(seed), config, [])
+            config = {"seed": seed, "opportunities": opportunities, "start_ms": start_ms, "quirks": quirks}
+            state = (generate_account(seed, opportunities, start_ms, quirks), AuthRegistry(seed), config, [])
         self._setup(state, rate_limit, burst, latency_ms, faults, state_dir)
 
     def _setup(
@@ -66,8 +70,16 @@ class Sandbox:
         self.seed: int = self.config["seed"]
         self.state_dir = Path(state_dir) if state_dir else None
         self.faults = FaultController(self.seed, faults)
-        self.expire_next_token = False  # set by an `oauth_token:expire` fault
-        self.app = App(self, build_routes(), rate_limit=rate_limit, burst=burst, latency_ms=latency_ms, seed=self.seed)
+        self.app = App(
+            self.account,
+            self.auth,
+            self.faults,
+            on_write=self.persist,
+            rate_limit=rate_limit,
+            burst=burst,
+            latency_ms=latency_ms,
+            seed=self.seed,
+        )
         self.url: str | None = None
         for request in journaled:
             self.app.replay(request)
@@ -93,8 +105,7 @@ class Sandbox:
         return self._advance_ms(to_ms(when))
 
     def _advance_ms(self, until_ms: int) -> dict[str, int]:
-        with self.account.lock:
-            counts = activity.advance(self.account, until_ms)
+        counts = activity.advance(self.account, until_ms)
         self.persist()
         return counts
 
@@ -114,6 +125,33 @@ class Sandbox:
         return self.write("POST", f"/opportunities/{opportunity_id}/notes", {"value": text, "secret": secret}, query)[
             "data"
         ]
+
+    # -- dangling references, as real accounts have them -------------------------------------------------
+    def remove_stage(self, stage_id: str) -> None:
+        """Take a stage out of the pipeline; its opportunities, stage changes and interviews keep its id."""
+        self._catalog_change(catalog_changes.remove_stage, stage_id)
+
+    def delete_archive_reason(self, reason_id: str) -> None:
+        """Delete an archive reason; opportunities archived with it keep its id."""
+        self._catalog_change(catalog_changes.delete_archive_reason, reason_id)
+
+    def delete_posting(self, posting_id: str, deleted_at: datetime | None = None) -> None:
+        """Hard-delete a posting (applications keep its id); `deleted_at` backdates it, e.g. to before a
+        warehouse's first sync, so a deleted feed read from a later cursor never sees it."""
+        posting = self.account.catalog.postings.get(posting_id)
+        if posting is None:
+            raise ValueError(f"no posting {posting_id}")
+        at = None if deleted_at is None else to_ms(deleted_at)
+        self._catalog_change(lambda account, p: catalog_changes.delete_posting(account, p, at), posting)
+
+    def dangling(self) -> dict[str, list[str]]:
+        """{entity: sorted ids referenced by listed records that no list returns}, e.g. {"postings": [...]}."""
+        return dangling(self.account)
+
+    def _catalog_change(self, change: Callable[[Account, Any], None], target: object) -> None:
+        with self.account.lock:
+            change(self.account, target)
+        self.persist()
 
     # -- credentials ---------------------------------------------------------------------------------------
     @property
@@ -164,7 +202,6 @@ class Sandbox:
         server = BackgroundServer(self.handle, port, host)
         bound = server.start()
         self.url = f"http://{LOOPBACK}:{bound}/v1"
-        self.account.base_url = self.url
         try:
             yield self.url
         finally:

@@ -127,7 +127,7 @@ def test_a_backfill_window_is_one_window_query_per_integration(delta_runs, defs,
     for _, start, end, requests in runs:
         assert (start, end) == (datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 2, 11, tzinfo=UTC))
         # Two filtered queries (updated_at and created_at windows), each a page or two.
-        assert json.loads(requests)["/opportunities"] <= 4
+        assert json.loads(requests)["opportunities"] <= 4
 
 
 def test_a_window_without_its_dates_fails_with_a_clear_message(delta_runs, defs, instance):
