@@ -114,6 +114,8 @@ def _build(args: argparse.Namespace) -> int:
     if code:
         print(f"error: dbt build failed (exit {code}); see the dbt output above", file=sys.stderr)
         return code
+    if getattr(args, "no_publish", False):
+        return 0
     publication = publish(settings)
     rows = {name.split(".", 1)[1]: n for name, n in publication.rows.items() if name.startswith("ats.")}
     print("\n".join([*render_rows(rows, publication.path), "Query it: lever-warehouse sql (read-only)"]))
@@ -165,6 +167,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     build = add("build")
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     build.add_argument("--unit-tests", action="store_true", help="also run dbt's unit tests (skipped by default)")
+    build.add_argument(
+        "--no-publish", action="store_true", help="leave the published copy as it is (benchmarks time dbt alone)"
+    )
     build.set_defaults(handler=_build)
     sql = add("sql")
     sql.add_argument("query", nargs="?", help="SQL to run (default: read stdin, or a prompt on a terminal)")
