@@ -1,11 +1,9 @@
 """The `lever_raw` tables as one partitioned multi-asset: one sync fills them all, checks run on the result."""
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Literal
 
 import dagster as dg
+from pydantic import Field
 
 from orchestration.lever.endpoints import BY_NAME, ENDPOINTS, Kind
 from orchestration.lever.runner import run_syncs
@@ -13,9 +11,10 @@ from orchestration.lever.store import SCHEMA
 from orchestration.lever.sync import Mode, SyncResult
 from orchestration.lever.warehouse import connect
 
-from .partitions import LEVER_PARTITIONS, settings, windows_by_integration
+from .partitions import config_window
+from .resources import WarehouseResource
+from .settings import DUCKDB_POOL
 
-POOL = "duckdb"
 COLLAPSE_RATIO = 0.5  # live rows falling below half of the previous run's count means something broke
 
 RAW_KEYS = {e.name: dg.AssetKey([SCHEMA, e.name]) for e in ENDPOINTS}
@@ -24,9 +23,15 @@ NOT_COLLAPSING = "row_count_not_collapsing"
 
 
 class SyncConfig(dg.Config):
-    """`window` re-extracts the selected days (UI materializations, backfills); schedules pick delta or full."""
+    """What a run of the raw sync does for each selected integration (schedules set `mode`)."""
 
-    mode: Literal["window", "delta", "full"] = "window"
+    mode: Literal["delta", "full", "window"] = Field(
+        default="delta",
+        description="delta: what changed since the last sync; full: re-list everything and mark what disappeared; "
+        "window: re-extract the records created or updated in [window_start, window_end)",
+    )
+    window_start: str | None = Field(default=None, description="window mode: ISO date or instant, UTC")
+    window_end: str | None = Field(default=None, description="window mode: ISO date or instant (exclusive)")
 
 
 def _description(endpoint) -> str:
@@ -57,31 +62,6 @@ CHECK_SPECS = [
 ]
 
 
-class _ForwardToDagster(logging.Handler):
-    def __init__(self, context: dg.AssetExecutionContext) -> None:
-        super().__init__()
-        self._context = context
-
-    def emit(self, record: logging.LogRecord) -> None:
-        level = {logging.ERROR: "error", logging.WARNING: "warning"}.get(record.levelno, "info")
-        getattr(self._context.log, level)(record.getMessage())
-
-
-@contextmanager
-def library_logs(context: dg.AssetExecutionContext) -> Iterator[None]:
-    """The library logs with stdlib logging; show its retries and warnings in the run's event log."""
-    logger = logging.getLogger("lever_warehouse")
-    handler = _ForwardToDagster(context)
-    logger.addHandler(handler)
-    previous = logger.level
-    logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(previous)
-
-
 def _table_requests(result: SyncResult, name: str) -> int:
     return result.requests.get(name, 0)
 
@@ -95,40 +75,50 @@ def _previous_live_rows(context: dg.AssetExecutionContext, key: dg.AssetKey) -> 
     return dict(value.value) if value is not None else {}
 
 
-@dg.multi_asset(
-    name="lever_raw_sync",
-    specs=SPECS,
-    check_specs=CHECK_SPECS,
-    partitions_def=LEVER_PARTITIONS,
-    backfill_policy=dg.BackfillPolicy.single_run(),
-    pool=POOL,
-    can_subset=False,
-)
-def lever_raw_sync(context: dg.AssetExecutionContext, config: SyncConfig):
-    """Extract Lever into `lever_raw`: per integration, a window (selected days), delta or full sync."""
-    mode = Mode(config.mode)
-    windows = windows_by_integration(context.partition_keys)
-    plan = {i: (w if mode is Mode.WINDOW else None) for i, w in windows.items()}
-    for integration_id, window in plan.items():
+def build_raw_sync(partitions: dg.StaticPartitionsDefinition) -> dg.AssetsDefinition:
+    """The raw sync over the configured integrations (the partitions need their ids at definition time)."""
+
+    @dg.multi_asset(
+        name="lever_raw_sync",
+        specs=SPECS,
+        check_specs=CHECK_SPECS,
+        partitions_def=partitions,
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=DUCKDB_POOL,
+        can_subset=False,
+    )
+    def lever_raw_sync(context: dg.AssetExecutionContext, config: SyncConfig, warehouse: WarehouseResource):
+        """Extract Lever into `lever_raw`: per selected integration, a delta, full or window sync."""
+        mode = Mode(config.mode)
+        try:
+            window = config_window(config.window_start, config.window_end)
+        except ValueError as exc:
+            raise dg.Failure(description=str(exc)) from None
+        if (mode is Mode.WINDOW) != (window is not None):
+            raise dg.Failure(description="window_start and window_end go with mode: window, and only with it")
+        plan = {integration_id: window for integration_id in context.partition_keys}
         scope = f" of {window[0]:%Y-%m-%d}..{window[1]:%Y-%m-%d}" if window else ""
-        context.log.info(f"{mode.value} sync{scope} of {integration_id}")
-    with library_logs(context):
-        outcomes = run_syncs(settings(), mode, plan)
-    results = [o.result for o in outcomes if o.result is not None]
-    failures = [o.error for o in outcomes if o.error is not None]
-    if not results:
-        raise dg.Failure(description="; ".join(failures))
-    yield from _report(context, results)
-    if failures:  # the accounts that worked are recorded above; the run still says something failed
-        raise dg.Failure(
-            description=f"{len(failures)} of {len(outcomes)} integrations failed: " + "; ".join(failures),
-            metadata={"failed_integrations": [o.integration_id for o in outcomes if o.error]},
-        )
+        context.log.info(f"{mode.value} sync{scope} of {', '.join(plan)}")
+        # The library logs with stdlib logging ("lever_warehouse"); dagster.yaml's python_logs brings its
+        # retries and warnings into the run's event log.
+        outcomes = run_syncs(warehouse.settings(), mode, plan)
+        results = [o.result for o in outcomes if o.result is not None]
+        failures = [o.error for o in outcomes if o.error is not None]
+        if not results:
+            raise dg.Failure(description="; ".join(failures))
+        yield from _report(context, warehouse, results)
+        if failures:  # the accounts that worked are recorded above; the run still says something failed
+            raise dg.Failure(
+                description=f"{len(failures)} of {len(outcomes)} integrations failed: " + "; ".join(failures),
+                metadata={"failed_integrations": [o.integration_id for o in outcomes if o.error]},
+            )
+
+    return lever_raw_sync
 
 
-def _report(context: dg.AssetExecutionContext, results: list[SyncResult]):
+def _report(context: dg.AssetExecutionContext, warehouse: WarehouseResource, results: list[SyncResult]):
     integration_ids = [r.integration_id for r in results]
-    conn = connect(settings().duckdb_path)
+    conn = connect(warehouse.settings().duckdb_path)
     try:
         for name, key in RAW_KEYS.items():
             rows = conn.execute(

@@ -94,6 +94,12 @@ class Settings:
     # Largest attachment a write action sends (Lever's own cap is not documented).
     attachment_max_bytes: int = 10 * 1024 * 1024
     extra: Mapping[str, str] = field(default_factory=dict)
+    # The read-only copy of the unified schema for SQL users; None: published/<warehouse file name> beside it.
+    published_path: Path | None = None
+
+    @property
+    def published(self) -> Path:
+        return self.published_path or self.duckdb_path.parent / "published" / self.duckdb_path.name
 
     @property
     def outbox_path(self) -> Path:
@@ -216,13 +222,18 @@ def _sandbox_integration(integration_id: str, spec: SandboxSpec, entry: Mapping,
     )
 
 
-def resolve_duckdb_path(env: Mapping[str, str]) -> Path:
+def resolve_duckdb_path(env: Mapping[str, str], name: str = "DUCKDB_PATH") -> Path:
     """Resolved once to an absolute path: dbt runs with its project folder as cwd and must see the same file."""
-    raw = _read(env, "DUCKDB_PATH") or "data/warehouse.duckdb"
+    raw = _read(env, name) or "data/warehouse.duckdb"
     path = Path(raw).expanduser()
     if not path.is_absolute():
         path = PROJECT_ROOT / path
     return path.resolve()
+
+
+def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
+    """A path setting resolved like DUCKDB_PATH; None when unset (its default derives from the warehouse's)."""
+    return resolve_duckdb_path(env, name) if _read(env, name) else None
 
 
 ENV_NAMES = {
@@ -280,16 +291,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         run_minutes=_number(env, "LEVER_RUN_MINUTES", 50.0),
         first_usable_minutes=_number(env, "LEVER_FIRST_USABLE_MINUTES", 5.0),
         skip_unreferred_referrals=_read(env, "LEVER_SKIP_UNREFERRED_REFERRALS").lower() in ("1", "true", "yes"),
-        actions_path=_path(_read(env, "LEVER_ACTIONS_PATH")),
+        actions_path=_optional_path(env, "LEVER_ACTIONS_PATH"),
         attachment_max_bytes=int(_number(env, "LEVER_ATTACHMENT_MAX_MB", 10.0) * 1024 * 1024),
+        published_path=_optional_path(env, "DUCKDB_PUBLISHED_PATH"),
     )
-
-
-def _path(text: str) -> Path | None:
-    if not text:
-        return None
-    path = Path(text).expanduser()
-    return (path if path.is_absolute() else PROJECT_ROOT / path).resolve()
 
 
 def _budget(text: str, where: str) -> int | None:

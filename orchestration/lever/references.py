@@ -29,7 +29,16 @@ from .run_record import RunRecord
 from .state import SyncState
 from .store import RawStore
 
+# "checked": every stored row's references were resolved by the run that stored it. A number N: rows whose
+# load sequence is above N may hold unchecked references (a run stopped before its check, or an older warehouse).
 CURSOR = "references:checked_seq"
+CHECKED = "checked"
+
+
+def begin_run(state: SyncState, first_seq: int, *, now: datetime, run_id: str) -> None:
+    """In the run's first transaction: from here on, rows are unchecked until this run's check completes."""
+    if state.cursor(CURSOR) == CHECKED:
+        state.set_cursor(CURSOR, str(first_seq - 1), now=now, run_id=run_id)
 
 
 @dataclass(frozen=True)
@@ -200,7 +209,8 @@ class ReferenceResolver:
 
         The check moves past the earlier rows only when every reference got an answer; otherwise the next run
         searches them again. Records found by id may reference further records: those are looked up too."""
-        since = int(self.state.cursor(CURSOR) or -1)
+        stored = self.state.cursor(CURSOR)
+        since = self.first_seq - 1 if stored == CHECKED else int(stored or -1)
         wanted = {target: dict(ids) for target, ids in self.collector.wanted.items()}
         # Rows stored before this run that no completed check covered (a warehouse made before this
         # mechanism, or a run whose lookups failed): found in SQL, once.
@@ -224,8 +234,8 @@ class ReferenceResolver:
                 collector.add(target, records)
             wanted = collector.wanted
         if complete:
-            with self.store.transaction() as seq:
-                self.state.set_cursor(CURSOR, str(seq), now=self.clock(), run_id=self.record.run_id)
+            with self.store.transaction():
+                self.state.set_cursor(CURSOR, CHECKED, now=self.clock(), run_id=self.record.run_id)
         if self.record.result.tombstones:
             shown = ", ".join(f"{t}: {n}" for t, n in sorted(self.record.result.tombstones.items()))
             self.record.warn(

@@ -19,7 +19,7 @@ from .endpoints import Kind, of_kind
 from .errors import ClockError, LeverError, RunTimeLimit, SyncFailed
 from .feeds import read_deleted_feed
 from .listing import Lister
-from .references import Collector, ReferenceResolver
+from .references import Collector, ReferenceResolver, begin_run
 from .rejections import Rejections
 from .retention import purge_personal_data
 from .run_record import RunRecord, SyncResult
@@ -102,6 +102,7 @@ class SyncEngine:
         with self.store.transaction() as first_seq:
             interrupted = self.state.close_interrupted_runs(_LIVE_RUNS, now=now)
             self.state.start_run(result.run_id, mode.value, now=now, window=window)
+            begin_run(self.state, first_seq, now=now, run_id=result.run_id)
         self._first_seq = first_seq
         if interrupted:
             log.warning("%d earlier run(s) ended without finishing; resuming from what they committed", interrupted)

@@ -12,8 +12,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.defs.actions import actions_job, actions_sensor
-from orchestration.lever.config import PROJECT_ROOT
+from orchestration.defs.actions import build_actions
+from orchestration.defs.resources import WarehouseResource
+from orchestration.lever.config import PROJECT_ROOT, load_settings
 from tests.actions.conftest import PDF, World, pick
 
 SCHEMA = """CREATE TABLE actions.requests (idempotency_key VARCHAR, action VARCHAR, params VARCHAR,
@@ -60,6 +61,7 @@ def test_the_readme_examples_carry_out_every_action_once_even_when_replayed(serv
         for s in statements
     ]
     assert sorted(actions) == sorted(set(actions)) and len(actions) == 8, actions
+    assert world.one("SELECT count(*) FROM ats.applications") > 0
     first, second = pick(world, 0), pick(world, 1)
     ids = {
         "JOB_ID": first.job,
@@ -69,12 +71,18 @@ def test_the_readme_examples_carry_out_every_action_once_even_when_replayed(serv
         "REJECTION_REASON_ID": first.reason,
     }
     instance = dg.DagsterInstance.ephemeral()
-    assert isinstance(actions_sensor(dg.build_sensor_context(instance=instance)), dg.SkipReason)
+    resources = {"warehouse": WarehouseResource.from_settings(load_settings())}
+    job, sensor = build_actions()
+
+    def tick() -> dg.RunRequest | dg.SkipReason:
+        return sensor(dg.build_sensor_context(instance=instance, resources=resources))
+
+    assert isinstance(tick(), dg.SkipReason)
     run_examples(world, statements, ids, tmp_path)
-    request = actions_sensor(dg.build_sensor_context(instance=instance))
+    request = tick()
     assert isinstance(request, dg.RunRequest)
-    assert actions_job.execute_in_process(instance=instance, tags=request.tags).success
-    assert isinstance(actions_sensor(dg.build_sensor_context(instance=instance)), dg.SkipReason)
+    assert job.execute_in_process(instance=instance, tags=request.tags, resources=resources).success
+    assert isinstance(tick(), dg.SkipReason)
     rows = world.outbox.results(list(range(1, int(request.tags["lever-warehouse/requests-due"]) + 1)))
     assert rows and all(r["status"] == "succeeded" and r["visible_at"] for r in rows), rows
     done = {r["action"]: r for r in rows}

@@ -1,5 +1,5 @@
-"""After actions: the targeted build of the unified tables they can change, then, per request, the check that its
-row in `ats` shows the change; `visible_at` records when it did."""
+"""After actions: the targeted build of the unified tables they can change and the published copy SQL users read,
+then, per request, the check that its `ats` row shows the change; `visible_at` records when it did."""
 
 from __future__ import annotations
 
@@ -10,8 +10,11 @@ from typing import Any
 
 import duckdb
 
-from ..build import dbt_build
+from orchestration.warehouse.dbt_runner import dbt_build
+from orchestration.warehouse.publish import publish
+
 from ..config import Settings
+from ..secrets import scrub
 from ..warehouse import connect
 from .outbox import Outbox
 from .processor import Batch
@@ -112,11 +115,10 @@ def reflect(
     if built:
         # Quiet: the CLI prints the result rows as JSON on stdout, where dbt logs; a failure still shows.
         code = dbt_build(settings, extra=[*dbt_args, "--quiet", "--select", SELECTOR])
-        if code:
+        problem = f"the targeted build failed (dbt exit {code})" if code else _publish(settings)
+        if problem:
             for rid in built:
-                outbox.note(
-                    rid, f"applied in Lever; the targeted build failed (dbt exit {code}): the next build shows it"
-                )
+                outbox.note(rid, f"applied in Lever; {problem}: the next build shows it")
             return
     shown = record_visible(settings, outbox, clock)
     for rid in built:
@@ -124,9 +126,19 @@ def reflect(
             outbox.note(rid, "applied in Lever; the targeted sync and build ran but ats does not show it yet")
 
 
+def _publish(settings: Settings) -> str | None:
+    """Refresh the published copy (what SQL users read); None, or why it failed."""
+    try:
+        publish(settings)
+    except Exception as exc:  # the actions are applied and built: say why SQL users do not see them yet
+        log.warning("publishing after actions failed: %s", exc)
+        return scrub(f"the published copy was not refreshed ({type(exc).__name__}: {exc})")
+    return None
+
+
 def record_visible(settings: Settings, outbox: Outbox, clock: Callable[[], datetime]) -> set[int]:
     """Every succeeded request not yet shown whose change `ats` now shows gets `visible_at` (this one's, or an
-    earlier request's that ran without a build): call it after any build."""
+    earlier request's that ran without a build): call it after a build has been published."""
     # A change overtaken in Lever (a tag removed again) never shows: look for a day, not forever.
     waiting = outbox.unseen(clock() - timedelta(days=1))
     if not waiting:
