@@ -211,6 +211,7 @@ def _a_tag(world: World, ids: Ids) -> str:
 @pytest.fixture
 def served(world: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[World]:
     with world.sandbox.serve(port=0) as url:
+        monkeypatch.delenv("LEVER_INTEGRATIONS_FILE", raising=False)  # the single account of the variables below
         for name, value in {
             "LEVER_API_KEY": world.sandbox.api_key,
             "LEVER_BASE_URL": url,
