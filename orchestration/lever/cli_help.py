@@ -17,6 +17,9 @@ environment (see README.md, Configuration):
                                 a sync's request budget, rolling verification and ceilings (README)
   LEVER_SANDBOX_SEED, LEVER_SANDBOX_OPPORTUNITIES   the built-in sandbox account
   LEVER_DBT_THREADS, LEVER_DBT_VIEW_TESTS           dbt threads (4); also test the intermediate views
+  LEVER_PERFORM_AS              user write actions act as by default (else the job's owner)
+  LEVER_ACTIONS_PATH            the outbox of write actions (default data/actions.sqlite)
+  LEVER_ATTACHMENT_MAX_MB       largest attachment a write action sends (10)
   DUCKDB_PATH                   the private warehouse (default data/warehouse.duckdb)
   DUCKDB_PUBLISHED_PATH         the read-only copy for SQL users (default data/published/warehouse.duckdb)
   DUCKDB_LOCK_TIMEOUT           seconds to wait for another writer (120)
