@@ -146,7 +146,7 @@ def build_dbt_models(
         # dbt runs in its project folder and gets the absolute warehouse path through its environment, which
         # dagster-dbt copies from this process's when it starts dbt. Its artifacts go to a folder of this run
         # (pruned below to the last few) instead of a new folder in target/ each time.
-        target = targets / f"{time.strftime('%Y%m%dT%H%M%S')}-{context.run_id[:8]}"
+        target = targets / f"{time.strftime('%Y%m%dT%H%M%S')}-{context.run.run_id[:8]}"
         with _variable("DUCKDB_PATH", str(settings.duckdb_path)):
             invocation = dbt.cli(["build", *SKIP_UNIT_TESTS], context=context, target_path=target)
         events = list(invocation.stream())

@@ -30,7 +30,9 @@ def build_definitions(settings: LocationSettings) -> dg.Definitions:
     models = build_dbt_models(lever.duckdb_path.stem, settings.dbt_targets, settings.dbt_targets_kept)
     published = build_published([key for key in models.keys if key.path[0] == "ats"])
     selection = dg.AssetSelection.assets(raw, models, published)
-    jobs = {mode: build_sync_job(mode, selection) for mode in ("delta", "full")}
+    # Past the sync's own ceiling plus two hours for the dbt build and the publish, Dagster stops the run.
+    max_runtime_s = int((lever.max_run_hours + 2) * 3600) if lever.max_run_hours else 0
+    jobs = {mode: build_sync_job(mode, selection, max_runtime_s) for mode in ("delta", "full")}
     freshness_checks, freshness_sensor = build_freshness(settings.stale_after)
     housekeeping_job, housekeeping_schedule = build_housekeeping(
         settings.run_retention_days, settings.dbt_targets, settings.dbt_targets_kept

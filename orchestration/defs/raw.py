@@ -6,6 +6,7 @@ import dagster as dg
 from pydantic import Field
 
 from orchestration.lever.endpoints import BY_NAME, ENDPOINTS, Kind
+from orchestration.lever.references import CHECKED, CURSOR, REFERENCES
 from orchestration.lever.runner import run_syncs
 from orchestration.lever.store import SCHEMA
 from orchestration.lever.sync import Mode, SyncResult
@@ -20,6 +21,10 @@ COLLAPSE_RATIO = 0.5  # live rows falling below half of the previous run's count
 RAW_KEYS = {e.name: dg.AssetKey([SCHEMA, e.name]) for e in ENDPOINTS}
 UNIQUE_IDS = "ids_unique_per_integration"
 NOT_COLLAPSING = "row_count_not_collapsing"
+STORED_AS_SENT = "records_stored_as_sent"
+REFERENCES_RESOLVED = "references_resolved"
+# Tables whose ids other records reference: what Lever no longer lists is read by id or kept as a tombstone.
+LOOKUP_TABLES = sorted({reference.target for reference in REFERENCES})
 
 
 class SyncConfig(dg.Config):
@@ -58,7 +63,21 @@ CHECK_SPECS = [
         dg.AssetCheckSpec(
             NOT_COLLAPSING, asset=key, description="Live rows did not fall below half of the previous sync's count."
         ),
+        dg.AssetCheckSpec(
+            STORED_AS_SENT,
+            asset=key,
+            description="Every record Lever sent could be stored as sent; the others wait in lever_raw._rejected "
+            "(warning: the rest of the data is complete, and later syncs retry them).",
+        ),
     )
+] + [
+    dg.AssetCheckSpec(
+        REFERENCES_RESOLVED,
+        asset=RAW_KEYS[name],
+        description="Every id a stored record references is held here: listed, read by id, or a tombstone for an "
+        "id Lever answers 404 for (metadata: how many of each).",
+    )
+    for name in LOOKUP_TABLES
 ]
 
 
@@ -151,6 +170,7 @@ def _report(context: dg.AssetExecutionContext, warehouse: WarehouseResource, res
                     "mode": results[0].mode,
                     "integrations": integration_ids,
                     "cursor": dg.MetadataValue.json(cursor) if cursor else "none",
+                    **(_children_metadata(results) if name == "opportunities" else {}),
                 },
             )
             yield dg.AssetCheckResult(
@@ -163,5 +183,63 @@ def _report(context: dg.AssetExecutionContext, warehouse: WarehouseResource, res
                 severity=dg.AssetCheckSeverity.ERROR,
                 metadata={"collapsed": dg.MetadataValue.json({i: list(v) for i, v in collapsed.items()})},
             )
+            yield _stored_as_sent(conn, key, name, integration_ids)
+            if name in LOOKUP_TABLES:
+                yield _references_resolved(conn, key, name, integration_ids)
     finally:
         conn.close()
+
+
+def _children_metadata(results: list[SyncResult]) -> dict[str, object]:
+    """The backlog, the rolling verification and the request budget, per integration."""
+    return {
+        "children_pending": dg.MetadataValue.json({r.integration_id: r.children_pending for r in results}),
+        "least_recently_verified": dg.MetadataValue.json(
+            {r.integration_id: r.oldest_verified.isoformat() if r.oldest_verified else None for r in results}
+        ),
+        "deferred_by_budget": dg.MetadataValue.json({r.integration_id: r.deferred for r in results}),
+        "request_budget": dg.MetadataValue.json({r.integration_id: r.budget for r in results}),
+    }
+
+
+def _stored_as_sent(conn, key: dg.AssetKey, name: str, integration_ids: list[str]) -> dg.AssetCheckResult:
+    rows = conn.execute(
+        f"""SELECT count(*), count(*) FILTER (WHERE repaired), list(error ORDER BY last_seen_at DESC)[1:3]
+            FROM {SCHEMA}._rejected WHERE endpoint = $name AND resolved_at IS NULL
+              AND integration_id IN (SELECT unnest($ids))""",
+        {"name": name, "ids": integration_ids},
+    ).fetchall()[0]
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=STORED_AS_SENT,
+        passed=rows[0] == 0,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "rejected": int(rows[0]),
+            "of_which_repaired": int(rows[1]),
+            "latest_errors": dg.MetadataValue.json(rows[2] or []),
+        },  # fmt: skip
+    )
+
+
+def _references_resolved(conn, key: dg.AssetKey, name: str, integration_ids: list[str]) -> dg.AssetCheckResult:
+    found, tombstones = conn.execute(
+        f"""SELECT count(*) FILTER (WHERE lookup_status = 'found'), count(*) FILTER (WHERE lookup_status = 'not_found')
+            FROM {SCHEMA}.{name} WHERE integration_id IN (SELECT unnest($ids))""",
+        {"ids": integration_ids},
+    ).fetchall()[0]
+    unchecked = conn.execute(
+        f"""SELECT list(integration_id) FROM {SCHEMA}._sync_cursors
+            WHERE stream = $stream AND value <> $checked AND integration_id IN (SELECT unnest($ids))""",
+        {"stream": CURSOR, "checked": CHECKED, "ids": integration_ids},
+    ).fetchall()[0][0]
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=REFERENCES_RESOLVED,
+        passed=not unchecked,
+        metadata={
+            "read_by_id": int(found),
+            "tombstones": int(tombstones),
+            "integrations_with_unchecked_references": dg.MetadataValue.json(unchecked or []),
+        },  # fmt: skip
+    )

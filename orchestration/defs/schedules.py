@@ -1,4 +1,5 @@
-"""Schedules (delta hourly, full daily by default) and the sensor that keeps unified models following raw."""
+"""Schedules (delta hourly; a full pass only if LEVER_FULL_CRON is set) and the sensor that keeps unified models
+following raw."""
 
 from __future__ import annotations
 
@@ -9,14 +10,17 @@ import dagster as dg
 from .settings import LocationSettings
 
 
-def build_sync_job(mode: str, selection: dg.AssetSelection) -> dg.UnresolvedAssetJobDefinition:
+def build_sync_job(mode: str, selection: dg.AssetSelection, max_runtime_s: int) -> dg.UnresolvedAssetJobDefinition:
     return dg.define_asset_job(
         f"lever_{mode}_sync",
         selection=selection,
         description=f"{mode} sync of one Lever integration into lever_raw, the dbt build of what changed, "
         "then the published copy for readers.",
         config={"ops": {"lever_raw_sync": {"config": {"mode": mode}}}},
-        tags={"lever-warehouse/writes-duckdb": "true"},
+        # A run that outlives the sync's own ceiling (LEVER_MAX_RUN_HOURS) plus the build is stopped by Dagster's
+        # run monitoring (dagster.yaml), so a hung run never holds the warehouse for good.
+        tags={"lever-warehouse/writes-duckdb": "true"}
+        | ({"dagster/max_runtime": str(max_runtime_s)} if max_runtime_s else {}),
     )
 
 
@@ -45,9 +49,12 @@ def build_schedule(
 def build_schedules(
     settings: LocationSettings, jobs: dict[str, dg.UnresolvedAssetJobDefinition], integration_ids: Sequence[str]
 ) -> list[dg.ScheduleDefinition]:
+    # The full pass is on demand (the job, from the UI or `sync --full`): each delta verifies a slice instead.
     crons = {"delta": settings.delta_cron, "full": settings.full_cron}
     return [
-        build_schedule(jobs[mode], mode, crons[mode], integration_ids, settings.schedules_running) for mode in crons
+        build_schedule(jobs[mode], mode, cron, integration_ids, settings.schedules_running)
+        for mode, cron in crons.items()
+        if cron
     ]
 
 

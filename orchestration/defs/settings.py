@@ -23,7 +23,9 @@ DUCKDB_POOL = "duckdb"
 class LocationSettings:
     warehouse: WarehouseResource
     delta_cron: str = "0 * * * *"
-    full_cron: str = "30 3 * * *"
+    # Empty: no full schedule. Every delta re-verifies a slice of the account within the request budget, so a
+    # complete pass (`lever_full_sync`, 21 hours for 100k opportunities at Lever's 10 req/s) is on demand.
+    full_cron: str = ""
     schedules_running: bool = False
     # Two missed hourly delta runs plus slack for a long one; set it to match a custom delta cron.
     stale_after: timedelta = timedelta(minutes=150)

@@ -109,7 +109,16 @@ def test_a_window_is_run_config_read_as_utc_dates():
             config_window(start, end)
 
 
-def test_schedules_request_one_run_per_integration(defs):
+def test_no_full_pass_is_scheduled_unless_asked_and_sync_runs_have_a_max_runtime(defs, location):
+    names = {s.name for s in defs.schedules}
+    assert "lever_delta_schedule" in names and "lever_full_schedule" not in names  # rolling verification instead
+    for job in ("lever_delta_sync", "lever_full_sync"):
+        runtime = int(defs.resolve_job_def(job).tags["dagster/max_runtime"])
+        assert runtime == (location.warehouse.settings().max_run_hours + 2) * 3600
+
+
+def test_schedules_request_one_run_per_integration(location):
+    defs = build_definitions(replace(location, full_cron="30 3 * * 0"))
     for name, mode in (("lever_delta_schedule", "delta"), ("lever_full_schedule", "full")):
         schedule = defs.get_schedule_def(name)
         when = datetime(2026, 3, 2, 10, tzinfo=UTC)

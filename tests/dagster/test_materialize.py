@@ -58,6 +58,11 @@ def test_scheduled_runs_materialize_raw_and_unified_tables_with_metadata(delta_r
         assert opportunities["mode"].value == "delta"
         checks = result.get_asset_check_evaluations()
         assert checks and all(c.passed for c in checks if c.asset_key.path[0] == "lever_raw")
+        names = {(c.asset_key.path[1], c.check_name) for c in checks}
+        assert ("notes", "records_stored_as_sent") in names and ("stages", "references_resolved") in names
+        resolved = next(c for c in checks if c.check_name == "references_resolved" and c.asset_key.path[1] == "stages")
+        assert {"read_by_id", "tombstones"} <= set(resolved.metadata)
+        assert opportunities["children_pending"].value == {integration: 0}
         dbt = [
             e.event_specific_data.materialization
             for e in result.all_events
