@@ -42,10 +42,9 @@ RETENTION = timedelta(days=14)
 
 @dataclass
 class Batch:
-    """What one processing pass did: the requests applied, the opportunities touched, remarks on applied ones."""
+    """What one processing pass did: the requests applied, remarks on applied ones, every request it saw."""
 
     applied: dict[int, str] = field(default_factory=dict)  # request id -> integration id
-    touched: dict[str, list[str]] = field(default_factory=dict)  # integration id -> Lever opportunity ids
     warnings: dict[int, str] = field(default_factory=dict)
     seen: list[int] = field(default_factory=list)  # every request claimed
 
@@ -67,7 +66,6 @@ async def process_integration(
     clock: Callable[[], datetime] = warehouse_now,
     retry: RetryPolicy | None = None,
     downloads: httpx.AsyncClient | None = None,
-    after_lever: Callable[[Claimed], None] | None = None,
 ) -> None:
     """Claim and carry out this integration's due requests in order, then re-sync what they touched."""
     async with open_session(settings, integration, transport=transport, clock=clock, retry=retry) as session:
@@ -75,12 +73,11 @@ async def process_integration(
         http = downloads or httpx.AsyncClient(timeout=settings.request_timeout)
         try:
             with session.logged("actions") as client:
-                await _requests(session, client, outbox, batch, touched, owner, ids, limit, http, after_lever)
+                await _requests(session, client, outbox, batch, touched, owner, ids, limit, http)
         finally:
             if downloads is None:
                 await http.aclose()
         if touched:
-            batch.touched.setdefault(integration.id, []).extend(touched)
             await _resync(session, touched, batch)
 
 
@@ -94,7 +91,6 @@ async def _requests(
     ids: Sequence[int] | None,
     limit: int,
     http: httpx.AsyncClient,
-    after_lever: Callable[[Claimed], None] | None,
 ) -> None:
     """Claim one request at a time (order kept, nothing held that another processor could take), until none is due,
     Lever is unavailable, or the budget is spent."""
@@ -134,10 +130,7 @@ async def _requests(
                 next_attempt_at=_next_midnight(clock()),
             )
             return
-        stop = await _one(request, lookup, options, client, outbox, owner, clock, lookback, batch, touched)
-        if after_lever is not None:
-            after_lever(request)
-        if stop:
+        if await _one(request, lookup, options, client, outbox, owner, clock, lookback, batch, touched):
             return
 
 
