@@ -20,6 +20,9 @@ LEVER_BURST = 20
 SANDBOX_RATE_LIMIT = 200.0
 SANDBOX_BURST = 400
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# DuckDB caches what a sync reads and writes up to 80% of RAM; capped, a 100k-opportunity sync peaks at about
+# 290 MB plus the cap (BENCHMARKS.md: 812 MB uncapped, 481 MB at 192 MB, 420 MB at 128 MB, ~10% more CPU).
+DEFAULT_SYNC_MEMORY = "160MB"
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9:_.-]{0,63}$")
 
@@ -74,7 +77,7 @@ class Settings:
     request_timeout: float = 30.0
     max_retries: int = 8
     # DuckDB memory cap of a sync (e.g. "512MB"); None keeps DuckDB's default (80% of RAM).
-    sync_memory_limit: str | None = None
+    sync_memory_limit: str | None = DEFAULT_SYNC_MEMORY
     # Most Lever's Date header may differ from the warehouse clock before a run refuses (0: never refuse).
     clock_tolerance_seconds: float = 300.0
     # Wall-clock ceiling of one sync run (a `--full` pass of 100k opportunities at 10 req/s takes most of a day).
@@ -283,7 +286,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         overlap_seconds=int(_read(env, "LEVER_OVERLAP_SECONDS") or 300),
         request_timeout=float(_read(env, "LEVER_REQUEST_TIMEOUT") or 30),
         max_retries=int(_read(env, "LEVER_MAX_RETRIES") or 8),
-        sync_memory_limit=_read(env, "LEVER_SYNC_MEMORY_LIMIT") or None,
+        sync_memory_limit=_memory_limit(_read(env, "LEVER_SYNC_MEMORY_LIMIT")),
         clock_tolerance_seconds=_number(env, "LEVER_CLOCK_TOLERANCE_SECONDS", 300.0),
         max_run_hours=_number(env, "LEVER_MAX_RUN_HOURS", 36.0),
         daily_budget_share=_number(env, "LEVER_DAILY_BUDGET_SHARE", 0.5),
@@ -295,6 +298,13 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         attachment_max_bytes=int(_number(env, "LEVER_ATTACHMENT_MAX_MB", 10.0) * 1024 * 1024),
         published_path=_optional_path(env, "DUCKDB_PUBLISHED_PATH"),
     )
+
+
+def _memory_limit(text: str) -> str | None:
+    """DuckDB's memory cap for a sync: unset gives the default, `0`/`none`/`off` no cap (DuckDB's 80% of RAM)."""
+    if not text:
+        return DEFAULT_SYNC_MEMORY
+    return None if text.lower() in ("0", "none", "off") else text
 
 
 def _budget(text: str, where: str) -> int | None:

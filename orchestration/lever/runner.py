@@ -208,8 +208,8 @@ async def open_session(
         try:
             RawStore.ensure_schema(conn)
             if settings.sync_memory_limit:
-                # Opt-in: DuckDB caches what it writes (a sync's RSS grows with the warehouse), but its cap is
-                # hard: 128 MB failed at 100k opportunities (in the closing purge, and once mid-page).
+                # DuckDB caches what it writes (a sync's RSS grew with the warehouse); no sync reads every payload
+                # any more, so a small cap holds (config.DEFAULT_SYNC_MEMORY).
                 conn.execute("SET memory_limit = ?", [settings.sync_memory_limit])
             retry = retry or RetryPolicy(max_retries=settings.max_retries)
             slots = ConnectionSlots(integration.concurrency, timeout=settings.request_timeout, transport=transport)
