@@ -1,4 +1,5 @@
-"""Configuration from the environment and the optional integrations file (TOML)."""
+"""Configuration from the environment and the optional integrations file (TOML): every setting of the library in
+one place, which is why this module is longer than most."""
 
 from __future__ import annotations
 
@@ -307,26 +308,23 @@ def _memory_limit(text: str) -> str | None:
     return None if text.lower() in ("0", "none", "off") else text
 
 
-def _budget(text: str, where: str) -> int | None:
-    if not text:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise ConfigError(f"{where}={text!r} is not a whole number of requests per day") from None
-    if value < 0:
-        raise ConfigError(f"{where}={text!r} must not be negative")
-    return value
-
-
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    text = _read(env, name)
+    return _non_negative(_read(env, name), name, float, default)
+
+
+def _budget(text: str, where: str) -> int | None:
+    return _non_negative(text, where, int, None)
+
+
+def _non_negative(text: str, where: str, kind: type, default):
+    """`text` as a number of `kind` (int: whole), `default` when empty; a clear error naming `where` otherwise."""
     if not text:
         return default
     try:
-        value = float(text)
+        value = kind(text)
     except ValueError:
-        raise ConfigError(f"{name}={text!r} is not a number") from None
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{where}={text!r} is not {what}") from None
     if value < 0:
-        raise ConfigError(f"{name}={text!r} must not be negative")
+        raise ConfigError(f"{where}={text!r} must not be negative")
     return value
