@@ -197,6 +197,10 @@ def feedback_templates(account: Account, query: dict[str, list[str]], viewer: Vi
     return Listing("feedback_templates", BY_TEMPLATE, list(account.catalog.feedback_templates), lambda t: t)
 
 
+def form_templates(account: Account, query: dict[str, list[str]], viewer: Viewer) -> Listing:
+    return Listing("form_templates", BY_TEMPLATE, list(account.catalog.form_templates), lambda t: t)
+
+
 def _counted(account: Account, entity: str, field: str) -> Listing:
     """Tags/sources with the number of (non-deleted) opportunities carrying them; unused ones are not listed."""
 

@@ -214,6 +214,8 @@ def build_routes() -> list[Route]:
             "feedback_templates",
             _get_from("feedback_templates", listings.feedback_templates),
         ),
+        _paged("/form_templates", "form_templates", _list(listings.form_templates)),
+        _api("GET", "/form_templates/:id", "form_templates", _get_from("form_templates", listings.form_templates)),
         Route("POST", "/oauth/token", "oauth_token", writes.oauth_token, kind="oauth"),
     ]
     for kind in KINDS:

@@ -18,6 +18,7 @@ CATALOG = {
     "archive_reasons": listings.archive_reasons,
     "requisitions": listings.requisitions,
     "feedback_templates": listings.feedback_templates,
+    "form_templates": listings.form_templates,
 }
 ENTITIES = (
     "opportunities",

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ..clock import DAY_MS
 from ..ids import new_id
 from . import vocab
-from .forms import FEEDBACK_FIELD_TYPES, make_field
+from .forms import FEEDBACK_FIELD_TYPES, PROFILE_FIELDS, make_field, profile_field
 
 # (id or None for a generated UUID, text, pipeline, rank, hasInterview): Lever's built-in slugs plus custom
 # stages with the fractional ranks Lever gives stages inserted between others.
@@ -48,6 +48,9 @@ class Catalog:
     feedback_templates: list[dict] = field(default_factory=list)
     referral_template: dict = field(default_factory=dict)
     profile_template: dict = field(default_factory=dict)
+    # Profile form templates (`/form_templates`): the recruiters' "Debrief" above and a candidate profile whose
+    # fields (visa, salary expectation, notice, start date, ...) are what field mapping reads.
+    form_templates: list[dict] = field(default_factory=list)
     recruiters: list[str] = field(default_factory=list)
     hiring_managers: list[str] = field(default_factory=list)
     interviewers: list[str] = field(default_factory=list)
@@ -58,8 +61,11 @@ class Catalog:
     removed_stages: set[str] = field(default_factory=set)
     deleted_reasons: set[str] = field(default_factory=set)
 
-    def __setstate__(self, state: dict) -> None:  # snapshots saved before the removal sets existed
-        self.__dict__.update({"removed_stages": set(), "deleted_reasons": set(), **state})
+    def __setstate__(self, state: dict) -> None:  # snapshots saved before the removal sets or form templates
+        defaults = {"removed_stages": set(), "deleted_reasons": set(), "form_templates": []}
+        self.__dict__.update({**defaults, **state})
+        if not self.form_templates and self.profile_template:
+            self.form_templates = [self.profile_template]
 
     @property
     def hired_reason(self) -> str:
@@ -165,3 +171,10 @@ def templates(catalog: Catalog, rng: random.Random) -> None:
     ]
     catalog.referral_template = _template(rng, "Referral", ["textarea", "yes-no", "dropdown"], created, None)
     catalog.profile_template = _template(rng, "Debrief", ["textarea", "multiple-choice"], created, None)
+    # Drawn after everything above, so the records seeds made before it existed are unchanged.
+    profile = _template(rng, "Candidate profile", [], created + 3 * DAY_MS, None)
+    profile["instructions"] = "Filled in by the recruiter after the first call."
+    profile["fields"] = [profile_field(rng, *spec) for spec in PROFILE_FIELDS]
+    catalog.form_templates = [catalog.profile_template, profile]
+    for template in catalog.form_templates:
+        template["secretByDefault"] = False

@@ -64,26 +64,34 @@ def generate_children(seed: int, opportunity_id: str, genesis: Genesis | None, c
             rng.randint(genesis.created_at, genesis.horizon),
         )
     if rng.random() < 0.1:
-        at = rng.randint(genesis.created_at, genesis.horizon)
-        template = catalog.profile_template
-        children["forms"].append(
-            {
-                "id": new_id(rng),
-                "type": "form",
-                "text": template["text"],
-                "instructions": template["instructions"],
-                "fields": completed(template, rng, at),
-                "baseTemplateId": template["id"],
-                "user": rng.choice(catalog.recruiters),
-                "stage": _stage_at(genesis, at),
-                "secret": False,
-                "createdAt": at,
-                "completedAt": at,
-            }
-        )
+        add_form(children, rng, catalog, genesis, catalog.profile_template)
+    # Its own stream (drawn last before it existed): the records a seed made before are unchanged.
+    profile_rng = random.Random(f"{seed}:profile:{opportunity_id}")
+    if len(catalog.form_templates) > 1 and profile_rng.random() < 0.6:
+        add_form(children, profile_rng, catalog, genesis, catalog.form_templates[1])
     for records in children.values():
         records.sort(key=lambda r: (r["createdAt"] if "createdAt" in r else r["uploadedAt"], r["id"]))
     return children
+
+
+def add_form(children: dict, rng: random.Random, catalog: Catalog, genesis: Genesis, template: dict) -> dict:
+    """A completed profile form (`/opportunities/:id/forms`): the template's fields with values."""
+    at = rng.randint(genesis.created_at, genesis.horizon)
+    form = {
+        "id": new_id(rng),
+        "type": "form",
+        "text": template["text"],
+        "instructions": template["instructions"],
+        "fields": completed(template, rng, at),
+        "baseTemplateId": template["id"],
+        "user": rng.choice(catalog.recruiters),
+        "stage": _stage_at(genesis, at),
+        "secret": False,
+        "createdAt": at,
+        "completedAt": at,
+    }
+    children["forms"].append(form)
+    return form
 
 
 def add_note(

@@ -77,6 +77,25 @@ def make_field(rng: random.Random, field_type: str) -> dict:
     return field
 
 
+# The candidate profile form's fields: (type, text, options); what customers map into custom_fields.
+PROFILE_FIELDS = [
+    ("yes-no", "Visa sponsorship required", None),
+    ("currency", "Salary expectation", None),
+    ("number", "Notice period (weeks)", None),
+    ("date", "Earliest start date", None),
+    ("dropdown", "Preferred work model", ["Remote", "Hybrid", "On-site"]),
+    ("multiple-select", "Languages", ["English", "German", "French", "Spanish", "Mandarin"]),
+    ("textarea", "Recruiter summary", None),
+]
+
+
+def profile_field(rng: random.Random, field_type: str, text: str, options: list[str] | None) -> dict:
+    field = {**make_field(rng, field_type), "text": text, "required": False}
+    if options is not None:
+        field["options"] = [{"text": option} for option in options]
+    return field
+
+
 def answer(field: dict, rng: random.Random, at_ms: int) -> object:
     """A value of the right shape for the field type (the shapes `is_valid_answer` accepts)."""
     kind = field["type"]

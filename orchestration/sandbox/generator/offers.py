@@ -32,11 +32,24 @@ def set_offer_status(offer: dict, status: str, at: int) -> None:
         offer["signedDocument"] = {"fileName": "offer-letter-signed.pdf", "uploadedAt": at, "downloadUrl": None}
 
 
+def _compensation_extras(offer_id: str) -> list[dict]:
+    """Equity, a signing bonus on some and the remote flag: custom offer fields of the account, from their own
+    stream so the fields a seed made before they existed keep their values."""
+    rng = random.Random(f"offer-extras:{offer_id}")
+    fields = [{"text": "Equity (options)", "identifier": "equity_options", "value": rng.randrange(0, 20_000, 250)}]
+    if rng.random() < 0.4:
+        bonus = rng.randrange(2_000, 25_000, 500)
+        fields.append({"text": "Signing bonus", "identifier": "signing_bonus", "value": bonus})
+    fields.append({"text": "Remote", "identifier": "remote", "value": rng.choice(["yes", "no"])})
+    return fields
+
+
 def add_offer(children: dict, rng: random.Random, catalog: Catalog, genesis: Genesis, at: int, status: str) -> dict:
     posting = genesis.posting_id
     manager = catalog.users[rng.choice(catalog.hiring_managers)]
+    offer_id = new_id(rng)
     offer = {
-        "id": new_id(rng),
+        "id": offer_id,
         "posting": posting,
         "createdAt": at,
         "status": "draft",
@@ -55,6 +68,7 @@ def add_offer(children: dict, rng: random.Random, catalog: Catalog, genesis: Gen
                 "identifier": "anticipated_start_date",
                 "value": (at // DAY_MS + rng.randint(14, 60)) * DAY_MS,
             },
+            *_compensation_extras(offer_id),
         ],
         "signatures": {
             "candidate": {

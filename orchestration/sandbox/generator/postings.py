@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import random
+from datetime import UTC, datetime
 
 from ..clock import DAY_MS
 from ..ids import new_id
@@ -184,28 +186,57 @@ def add_requisitions(catalog: Catalog, rng: random.Random, now_ms: int) -> None:
             "offerIds": [],
             "timeToFillStartAt": created,
             "timeToFillEndAt": None,
-            "customFields": {"costCenter": "CC-42"},
         }
+        requisition["customFields"] = _custom_fields(requisition)
         requisition["updatedAt"] = min(requisition["updatedAt"], now_ms)
         posting["requisitionCodes"] = [code]
         posting["reqCode"] = code if rng.random() < 0.5 else None
         catalog.requisitions[requisition["id"]] = requisition
-    catalog.requisition_fields = [
-        {"id": "costCenter", "text": "Cost center", "type": "text", "isRequired": True},
-        {"id": "targetDate", "text": "Target hire date", "type": "date", "isRequired": False},
-        {"id": "budget", "text": "Budget", "type": "number", "isRequired": False},
-        {
-            "id": "region",
-            "text": "Region",
-            "type": "dropdown",
-            "isRequired": False,
-            "options": [{"text": "EMEA"}, {"text": "AMER"}, {"text": "APAC"}],
-        },
-        {
-            "id": "approver",
-            "text": "Approver",
-            "type": "object",
-            "isRequired": False,
-            "subfields": [{"id": "name", "text": "Name", "type": "text"}],
-        },
-    ]
+    catalog.requisition_fields = copy.deepcopy(REQUISITION_FIELDS)
+
+
+# The account's custom requisition fields (`/requisition_fields`); requisitions' `customFields` are keyed by id.
+REQUISITION_FIELDS = [
+    {"id": "costCenter", "text": "Cost center", "type": "text", "isRequired": True},
+    {"id": "targetDate", "text": "Target hire date", "type": "date", "isRequired": False},
+    {"id": "budget", "text": "Budget", "type": "number", "isRequired": False},
+    {
+        "id": "region",
+        "text": "Region",
+        "type": "dropdown",
+        "isRequired": False,
+        "options": [{"text": "EMEA"}, {"text": "AMER"}, {"text": "APAC"}],
+    },
+    {
+        "id": "approver",
+        "text": "Approver",
+        "type": "object",
+        "isRequired": False,
+        "subfields": [{"id": "name", "text": "Name", "type": "text"}],
+    },
+    {
+        "id": "headcountReason",
+        "text": "Headcount reason",
+        "type": "dropdown",
+        "isRequired": False,
+        "options": [{"text": "Growth"}, {"text": "Backfill"}, {"text": "New team"}],
+    },
+    {"id": "hiringPlan", "text": "Hiring plan", "type": "text", "isRequired": False},
+]
+
+
+def _custom_fields(requisition: dict) -> dict:
+    """Values for the custom fields, optional ones sometimes unset; from a stream of their own, so every other
+    value a seed made before they existed is unchanged."""
+    rng = random.Random(f"requisition-fields:{requisition['id']}")
+    created = requisition["createdAt"]
+    values = {
+        "costCenter": f"CC-{rng.randint(100, 180)}",
+        "targetDate": (created // DAY_MS + rng.randint(30, 120)) * DAY_MS,  # date fields: ms at UTC midnight
+        "budget": rng.randrange(60_000, 250_000, 5_000),
+        "region": rng.choice(["EMEA", "AMER", "APAC"]),
+        "approver": {"name": rng.choice(["Dana Whitfield", "Ravi Menon", "Chloé Martin"])},
+        "headcountReason": "Backfill" if requisition["backfill"] else rng.choice(["Growth", "New team"]),
+        "hiringPlan": f"{datetime.fromtimestamp(created / 1000, UTC).year}-H{rng.randint(1, 2)}",
+    }
+    return {key: value for key, value in values.items() if key == "costCenter" or rng.random() < 0.85}
