@@ -27,8 +27,17 @@ class Fetched:
 
 
 class AccountLists:
-    def __init__(self, store: RawStore, lister: Lister, writer: Writer, record: RunRecord) -> None:
+    def __init__(
+        self,
+        store: RawStore,
+        lister: Lister,
+        writer: Writer,
+        record: RunRecord,
+        *,
+        optional: frozenset[str] = frozenset(),
+    ) -> None:
         self.store = store
+        self.optional = optional
         self.lister = lister
         self.writer = writer
         self.record = record
@@ -36,7 +45,7 @@ class AccountLists:
     async def fetch(self, *, full: bool) -> Fetched:
         """Every readable account-wide list, and the forms of postings that need one read. Nothing is written
         yet: a run that stops here (say, for clock skew) leaves no trace."""
-        endpoints = [e for e in of_kind(Kind.ACCOUNT) if e.name not in self.record.forbidden]
+        endpoints = [e for e in of_kind(Kind.ACCOUNT, self.optional) if e.name not in self.record.forbidden]
         known = self.store.row_counts([e.name for e in endpoints])
         lists = await asyncio.gather(
             *(self.record.readable(e.name, self.lister.all(e, known=known.get(e.name, 0))) for e in endpoints),

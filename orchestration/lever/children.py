@@ -1,5 +1,6 @@
-"""Reading an opportunity's child lists (interviews, panels, feedback, notes, offers, referrals, resumes, files):
-which ones can hold anything, reading those, and writing them as complete listings of their opportunity.
+"""Reading an opportunity's child lists (interviews, panels, feedback, notes, offers, referrals, resumes, files,
+and profile forms when asked for): which ones can hold anything, reading those, and writing them as complete
+listings of their opportunity.
 
 Lever lists children only per opportunity, so they are most of what a sync costs (8 requests an opportunity).
 A list is skipped only where a Lever fact says it must be empty; a skipped list counts as read and empty:
@@ -11,6 +12,9 @@ A list is skipped only where a Lever fact says it must be empty; a skipped list 
 - **interviews without panels**: Lever creates interviews only inside a panel (`POST .../panels {interviews}`,
   §9) and every interview names its `panel` (§7.9), so no panels means no interviews: /interviews is read only
   when /panels returned some.
+- **profile forms** (`forms`, optional: `endpoints.OPTIONAL`) are read only by integrations that ask for them (a
+  field mapping uses them, or LEVER_PROFILE_FORMS); nothing says filling one moves `lastInteractionAt`, so they
+  are read for untouched opportunities too. Where they are not read, their stored rows are left alone.
 - **referrals without a referral application** (opt-in, `LEVER_SKIP_UNREFERRED_REFERRALS`): the simulator never
   has a referral form without an application of `type: referral` (§7.2), but Lever does not document it.
 """
@@ -31,7 +35,7 @@ from .writer import Writer
 
 log = logging.getLogger("lever_warehouse.sync")
 
-CHILDREN = of_kind(Kind.OPPORTUNITY_CHILD)
+CHILDREN = of_kind(Kind.OPPORTUNITY_CHILD)  # every child list, optional ones included
 # `children_pass` of an opportunity whose children were never read: the backlog a first sync leaves.
 PENDING = "pending"
 # `children_pass` of an opportunity whose child lists were not all stored: a permission was missing, the
@@ -69,10 +73,19 @@ def _ms(value: Any) -> int | None:
 
 
 class ChildReader:
-    def __init__(self, lister: Lister, record: RunRecord, *, skip_unreferred_referrals: bool = False) -> None:
+    def __init__(
+        self,
+        lister: Lister,
+        record: RunRecord,
+        *,
+        skip_unreferred_referrals: bool = False,
+        optional: frozenset[str] = frozenset(),
+    ) -> None:
         self.lister = lister
         self.record = record
         self.skip_unreferred_referrals = skip_unreferred_referrals
+        # The child lists this integration reads: every one but the optional lists it did not ask for.
+        self.lists = of_kind(Kind.OPPORTUNITY_CHILD, optional)
 
     def plan(self, facts: Facts) -> tuple[list[Endpoint], list[Endpoint]]:
         """(lists to read, lists known to be empty without a request)."""
@@ -81,8 +94,8 @@ class ChildReader:
             empty |= ONLY_AFTER_INTERACTION
         if self.skip_unreferred_referrals and "referral" not in facts.application_types:
             empty.add("referrals")
-        read = [e for e in CHILDREN if e.name not in empty and e.name not in self.record.forbidden]
-        return read, [e for e in CHILDREN if e.name in empty]
+        read = [e for e in self.lists if e.name not in empty and e.name not in self.record.forbidden]
+        return read, [e for e in self.lists if e.name in empty]
 
     async def read(self, opp_id: str, facts: Facts) -> dict[str, list[Any]] | None:
         """Every child list of one opportunity that the key may read (skipped ones as empty lists); None if the
@@ -122,16 +135,16 @@ class ChildReader:
 
 
 def write_children(
-    writer: Writer, opp_ids: list[str], children: list[dict[str, list[Any]] | None], seq: int
+    writer: Writer, opp_ids: list[str], children: list[dict[str, list[Any]] | None], seq: int, lists: int
 ) -> set[str]:
     """Write the child lists read for `opp_ids`, each a complete listing of its opportunity. Returns the
-    opportunities whose lists were all stored (none forbidden, none rejected, not vanished)."""
+    opportunities whose `lists` lists were all stored (none forbidden, none rejected, not vanished)."""
     by_table: dict[str, tuple[list[RawRecord], list[Rejected], list[str]]] = {}
     complete = set()
     for opp_id, fetched in zip(opp_ids, children, strict=True):
         if fetched is None:
             continue  # gone while its children were read: the deleted feed or the next scan says so
-        clean = len(fetched) == len(CHILDREN)
+        clean = len(fetched) == lists
         for name, rows in fetched.items():
             records, rejected = to_records(BY_NAME[name], rows, parent_id=opp_id)
             table = by_table.setdefault(name, ([], [], []))

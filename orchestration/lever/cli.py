@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from orchestration.warehouse.dbt_runner import dbt_build
+from orchestration.warehouse.fields import fields_main
 from orchestration.warehouse.publish import publish
 from orchestration.warehouse.sql_shell import sql_main
 from orchestration.warehouse.summary import empty_warehouse_warning, render_rows
@@ -19,6 +20,7 @@ from .cli_help import COMMANDS, ENVIRONMENT
 from .clock import parse_instant
 from .config import load_settings
 from .errors import ConfigError, LeverWarehouseError
+from .field_mapping import MODELS
 from .runner import Outcome, run_syncs
 from .secrets import ScrubFilter, scrub
 from .sync import Mode
@@ -129,6 +131,10 @@ def _sql(args: argparse.Namespace) -> int:
     return sql_main(load_settings(), args.query)
 
 
+def _fields(args: argparse.Namespace) -> int:
+    return fields_main(load_settings(), args.model, args.integration)
+
+
 def _run(args: argparse.Namespace) -> int:
     code = _sync(args)
     if code:
@@ -175,6 +181,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sql = add("sql")
     sql.add_argument("query", nargs="?", help="SQL to run (default: read stdin, or a prompt on a terminal)")
     sql.set_defaults(handler=_sql)
+    fields = add("fields")
+    fields.add_argument("--model", choices=MODELS, help="only this unified model (default: all four)")
+    fields.add_argument("--integration", help="only this integration id (default: all configured)")
+    fields.set_defaults(handler=_fields)
     actions_cli.add_commands(commands)
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)

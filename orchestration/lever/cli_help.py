@@ -16,6 +16,8 @@ environment (see README.md, Configuration):
   LEVER_SKIP_UNREFERRED_REFERRALS
                                 a sync's request budget, rolling verification and ceilings (README)
   LEVER_SANDBOX_SEED, LEVER_SANDBOX_OPPORTUNITIES   the built-in sandbox account
+  LEVER_FIELD_MAPPINGS          YAML file: custom_fields / integration_fields per integration (README)
+  LEVER_PROFILE_FORMS           read profile forms even when no mapping uses them (1 request per opportunity)
   LEVER_DBT_THREADS, LEVER_DBT_VIEW_TESTS           dbt threads (4); also test the intermediate views
   LEVER_PERFORM_AS              user write actions act as by default (else the job's owner)
   LEVER_ACTIONS_PATH            the outbox of write actions (default data/actions.sqlite)
@@ -47,5 +49,12 @@ COMMANDS = {
         "query the published warehouse (read-only)",
         "Runs QUERY, or the statements piped on stdin, or an interactive prompt, against the published copy. "
         "It never blocks a sync, and a sync never blocks it.",
+    ),
+    "fields": (
+        "list the source fields a field mapping can use",
+        "Per unified model (jobs, candidates, applications, offers): every source field found in the warehouse, "
+        "named as a mapping names it, with where it comes from, its type, how many records have it and two "
+        "example values, masked where they may be personal data. Reads the private warehouse read-only (it waits "
+        "for a running sync, up to DUCKDB_LOCK_TIMEOUT).",
     ),
 }

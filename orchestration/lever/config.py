@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .endpoints import OPTIONAL
 from .errors import ConfigError
+from .field_mapping import IntegrationMapping, load_mappings
 from .secrets import Secret
 
 DEFAULT_BASE_URL = "https://api.lever.co/v1"
@@ -100,6 +102,17 @@ class Settings:
     extra: Mapping[str, str] = field(default_factory=dict)
     # The read-only copy of the unified schema for SQL users; None: published/<warehouse file name> beside it.
     published_path: Path | None = None
+    # Field mapping per integration id (field_mapping.py); an integration without one keeps custom_fields {}.
+    field_mappings: Mapping[str, IntegrationMapping] = field(default_factory=dict)
+    # Read profile forms (and their templates) for every integration, mapped or not (LEVER_PROFILE_FORMS).
+    profile_forms: bool = False
+
+    def optional_lists(self, integration_id: str) -> frozenset[str]:
+        """The optional lists (endpoints.OPTIONAL) an integration reads: profile forms when its mapping uses
+        them or LEVER_PROFILE_FORMS asks; none otherwise, so nobody else pays their request per opportunity."""
+        mapping = self.field_mappings.get(integration_id)
+        wanted = self.profile_forms or (mapping is not None and mapping.needs_profile_forms)
+        return OPTIONAL if wanted else frozenset()
 
     @property
     def published(self) -> Path:
@@ -165,11 +178,15 @@ def _sandbox_spec(env: Mapping[str, str], table: Mapping, slug: str, data_dir: P
     )
 
 
-def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Integration, ...]:
+def _read_toml(path: Path) -> dict:
     try:
-        document = tomllib.loads(path.read_text())
+        return tomllib.loads(path.read_text())
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"cannot read integrations file {path}: {exc}") from exc
+
+
+def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Integration, ...]:
+    document = _read_toml(path)
     entries = document.get("integrations", [])
     if not entries:
         raise ConfigError(f"{path} lists no [[integrations]]")
@@ -254,11 +271,15 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     duckdb_path = resolve_duckdb_path(env)
     data_dir = duckdb_path.parent
     file_name = _read(env, "LEVER_INTEGRATIONS_FILE")
+    mappings_file = _optional_path(env, "LEVER_FIELD_MAPPINGS")
     if file_name:
         path = Path(file_name).expanduser()
         if not path.is_absolute():
             path = PROJECT_ROOT / path
         integrations = _from_file(path, env, data_dir)
+        beside = _read_toml(path).get("field_mappings")
+        if beside and mappings_file is None:  # relative to the integrations file: the two travel together
+            mappings_file = (path.parent / str(beside)).resolve()
     else:
         base_url = (_read(env, "LEVER_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
         auth = _auth_from_env(env, ENV_NAMES, base_url, "environment")
@@ -298,6 +319,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         actions_path=_optional_path(env, "LEVER_ACTIONS_PATH"),
         attachment_max_bytes=int(_number(env, "LEVER_ATTACHMENT_MAX_MB", 10.0) * 1024 * 1024),
         published_path=_optional_path(env, "DUCKDB_PUBLISHED_PATH"),
+        field_mappings=load_mappings(mappings_file, [i.id for i in integrations]) if mappings_file else {},
+        profile_forms=_read(env, "LEVER_PROFILE_FORMS").lower() in ("1", "true", "yes"),
     )
 
 

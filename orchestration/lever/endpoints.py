@@ -51,6 +51,9 @@ class Endpoint:
     # Payload fields a sync reads across many rows, also kept as typed columns (column, field path with dots,
     # BIGINT, BOOLEAN or VARCHAR): finding them in the JSON would make DuckDB read and hold every payload.
     columns: tuple[tuple[str, str, str], ...] = ()
+    # Read only for integrations that ask (a field mapping uses it, or LEVER_PROFILE_FORMS): it costs a request
+    # per opportunity that only those who use it should pay. Its raw table exists either way.
+    optional: bool = False
 
     def url(self, parent_id: str = "") -> str:
         return self.path.format(parent=segment(parent_id))
@@ -82,6 +85,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "Custom requisition field definitions (unpaginated).", paginated=False),
     Endpoint("feedback_templates", "/feedback_templates", Kind.ACCOUNT, "Interview feedback form templates.",
              updated_field="updatedAt"),
+    Endpoint("form_templates", "/form_templates", Kind.ACCOUNT, "Profile form templates (read on request).",
+             updated_field="updatedAt", optional=True),
     Endpoint("postings", "/postings", Kind.ACCOUNT, "Job postings in every state.",
              updated_field="updatedAt", confidential=True),
     Endpoint("posting_forms", "/postings/{parent}/apply", Kind.POSTING_CHILD,
@@ -114,6 +119,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              parent="opportunities", template="/opportunities/:opportunity/resumes"),
     Endpoint("files", _OPP + "/files", Kind.OPPORTUNITY_CHILD, "Attached file metadata (no file contents).",
              parent="opportunities", template="/opportunities/:opportunity/files"),
+    Endpoint("forms", _OPP + "/forms", Kind.OPPORTUNITY_CHILD,
+             "Completed profile forms (custom candidate data recruiters fill in; read on request).",
+             parent="opportunities", template="/opportunities/:opportunity/forms", optional=True),
     Endpoint("opportunities_deleted", "/opportunities/deleted", Kind.DELETED_FEED,
              "Tombstones of hard-deleted opportunities.", parent="opportunities"),
     Endpoint("applications_deleted", "/applications/deleted", Kind.DELETED_FEED,
@@ -130,8 +138,13 @@ RAW_TABLES = tuple(endpoint.name for endpoint in ENDPOINTS)
 PATH_PARENTS = frozenset(e.parent for e in ENDPOINTS if e.parent and "{parent}" in e.path)
 
 
-def of_kind(kind: Kind) -> tuple[Endpoint, ...]:
-    return tuple(e for e in ENDPOINTS if e.kind is kind)
+# The optional lists, read together: profile forms name their template (`baseTemplateId`).
+OPTIONAL = frozenset(e.name for e in ENDPOINTS if e.optional)
+
+
+def of_kind(kind: Kind, optional: frozenset[str] | None = None) -> tuple[Endpoint, ...]:
+    """Endpoints of a kind; with `optional`, the optional ones only when named there (what a sync reads)."""
+    return tuple(e for e in ENDPOINTS if e.kind is kind and (optional is None or not e.optional or e.name in optional))
 
 
 def children_of(parent: str) -> tuple[Endpoint, ...]:

@@ -190,6 +190,7 @@ class LeverSession:
             verify_days=settings.verify_days,
             first_usable=timedelta(minutes=settings.first_usable_minutes),
             skip_unreferred_referrals=settings.skip_unreferred_referrals,
+            optional=settings.optional_lists(self.integration.id),
         )
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from .children import CHILDREN, INCOMPLETE_CHILDREN, PENDING, ChildReader, Facts, write_children
+from .children import INCOMPLETE_CHILDREN, PENDING, ChildReader, Facts, write_children
 from .client import Params
 from .endpoints import BY_NAME
 from .errors import LeverError
@@ -116,7 +116,7 @@ class OpportunityScan:
         sample = self.state.opportunity_with_children_pass(INCOMPLETE_CHILDREN)
         if sample is None:
             return
-        for endpoint in CHILDREN:
+        for endpoint in self.children.lists:
             try:
                 await self.record.readable(
                     endpoint.name,
@@ -152,7 +152,7 @@ class OpportunityScan:
             self.writer.write(OPPORTUNITIES, records, seq, rejected=rejected)
             self.writer.write(APPLICATIONS, applications.records, seq, scope=applications.parents,
                               rejected=applications.rejected)  # fmt: skip
-            complete = write_children(self.writer, stale, children, seq)
+            complete = write_children(self.writer, stale, children, seq, len(self.children.lists))
             now = self.clock()
             listed = {r.id: r.payload for r in records}
             done = [i for i in stale if i in listed]

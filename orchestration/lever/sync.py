@@ -70,6 +70,7 @@ class SyncEngine:
         verify_days: float = 7.0,
         first_usable: timedelta = timedelta(minutes=5),
         skip_unreferred_referrals: bool = False,
+        optional: frozenset[str] = frozenset(),
     ) -> None:
         self.store = store
         self.state = SyncState(store.conn, store.integration_id)
@@ -82,6 +83,8 @@ class SyncEngine:
         self.verify_days = verify_days
         self.first_usable = first_usable
         self.skip_unreferred_referrals = skip_unreferred_referrals
+        # Optional lists this integration reads (`endpoints.OPTIONAL`: profile forms and their templates).
+        self.optional = optional
         self.record: RunRecord | None = None
 
     # -- entry point ----------------------------------------------------------------------------------------
@@ -139,14 +142,14 @@ class SyncEngine:
         if mode is Mode.TARGETED:
             await self._targeted(opportunity_ids, lister, writer, record)
             return
-        accounts = AccountLists(self.store, lister, writer, record)
+        accounts = AccountLists(self.store, lister, writer, record, optional=self.optional)
         fetched = await accounts.fetch(full=mode is Mode.FULL)
         self._check_server_clock()
         accounts.write(fetched)
         server_now = self.client.server_now() or self.clock()
         for feed in of_kind(Kind.DELETED_FEED):
             await read_deleted_feed(feed, server_now, self.overlap, lister, writer)
-        reader = ChildReader(lister, record, skip_unreferred_referrals=self.skip_unreferred_referrals)
+        reader = self._reader(lister, record)
         scan = OpportunityScan(self.store, self.state, lister, writer, record, self.clock, reader)
         await scan.probe_incomplete_children()
         resolver = ReferenceResolver(
@@ -187,7 +190,7 @@ class SyncEngine:
 
     async def _targeted(self, ids: list[str], lister: Lister, writer: Writer, record: RunRecord) -> None:
         """Read the named opportunities by id and all their children now; a 404 marks one deleted at once."""
-        reader = ChildReader(lister, record, skip_unreferred_referrals=self.skip_unreferred_referrals)
+        reader = self._reader(lister, record)
         scan = OpportunityScan(self.store, self.state, lister, writer, record, self.clock, reader)
         found, gone = await targeted_read(self.client, ids)
         self._check_server_clock()
@@ -203,6 +206,11 @@ class SyncEngine:
             self.store, self.state, self.client, record, self.clock, writer.collector, self._first_seq
         ).resolve()
         self._complete(record)
+
+    def _reader(self, lister: Lister, record: RunRecord) -> ChildReader:
+        return ChildReader(
+            lister, record, skip_unreferred_referrals=self.skip_unreferred_referrals, optional=self.optional
+        )
 
     async def _children_backlog(self, verifier: Verifier, record: RunRecord, *, first_sync: bool) -> None:
         """The backlog, then the rolling verification slice. A first sync whose backlog takes longer than a

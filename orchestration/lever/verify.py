@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .budget import Budget
-from .children import CHILDREN, INCOMPLETE_CHILDREN, PENDING, ChildReader, Facts, write_children
+from .children import INCOMPLETE_CHILDREN, PENDING, ChildReader, Facts, write_children
 from .client import LeverClient
 from .run_record import RunRecord
 from .state import SyncState
@@ -101,7 +101,7 @@ class Verifier:
 
     def _cost(self) -> float:
         refreshed = self.record.result.opportunities_refreshed
-        children = sum(self.client.stats.requests.get(e.name, 0) for e in CHILDREN)
+        children = sum(self.client.stats.requests.get(e.name, 0) for e in self.reader.lists)
         return max(1.0, children / refreshed) if refreshed >= 20 else DEFAULT_COST
 
     async def _chunk(self, rows: list[tuple], pending_left: int) -> None:
@@ -110,7 +110,7 @@ class Verifier:
         children = await asyncio.gather(*(self.reader.read(i, f) for i, f in zip(ids, facts, strict=True)))
         now = self.clock()
         with self.store.transaction() as seq:
-            complete = write_children(self.writer, ids, children, seq)
+            complete = write_children(self.writer, ids, children, seq, len(self.reader.lists))
             states = [{"id": row[0], "updatedAt": row[3], "lastInteractionAt": row[2]} for row in rows]
             read = [s for s, c in zip(states, children, strict=True) if c is not None]
             self.state.save_opportunity_states(

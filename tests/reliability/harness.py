@@ -40,7 +40,8 @@ from tests.integration.test_sync_sandbox import COMPARED
 from tests.support import START, raw_live, truth_records
 
 INTEGRATION = "lever:test"
-CHILD_TABLES = [e.name for e in ENDPOINTS if e.kind is Kind.OPPORTUNITY_CHILD]
+# Optional lists (profile forms) are read only when asked for: tests/integration/test_profile_forms.py.
+CHILD_TABLES = [e.name for e in ENDPOINTS if e.kind is Kind.OPPORTUNITY_CHILD and not e.optional]
 FEEDS = [(e.name, e.parent) for e in ENDPOINTS if e.kind is Kind.DELETED_FEED]
 # The CLI under test gets only the configuration a test injects (Served.env), never what a developer's shell has set.
 _ISOLATED_PREFIXES = ("LEVER_", "DUCKDB_", "WAREHOUSE_NOW", "DAGSTER_", "DBT_")
