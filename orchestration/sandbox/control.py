@@ -20,11 +20,12 @@ def advance(ctx: Ctx) -> Response:
         if raw is None and ctx.request.body:
             raw = json.loads(ctx.request.body).get("days")
         days = float(raw)
+        intensity = float(ctx.query.get("intensity", ["1"])[-1])
     except (TypeError, ValueError, AttributeError):
-        raise bad_request('days must be a number (?days=N or {"days": N})') from None
-    if days < 0:
-        raise bad_request("the sandbox clock never goes back")
-    counts = activity.advance(ctx.account, ctx.account.now_ms + round(days * DAY_MS))
+        raise bad_request('days must be a number (?days=N or {"days": N}), intensity too') from None
+    if days < 0 or intensity < 0:
+        raise bad_request("the sandbox clock never goes back, and activity is never negative")
+    counts = activity.advance(ctx.account, ctx.account.now_ms + round(days * DAY_MS), intensity)
     ctx.services.on_write(None)
     return respond(200, {"now": ctx.account.now_ms, "changes": counts})
 

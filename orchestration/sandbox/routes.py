@@ -214,6 +214,9 @@ def build_routes() -> list[Route]:
             "feedback_templates",
             _get_from("feedback_templates", listings.feedback_templates),
         ),
+        _api("GET", "/webhooks", "webhooks", writes.list_webhooks),
+        _api("POST", "/webhooks", "webhooks", writes.create_webhook),
+        _api("DELETE", "/webhooks/:id", "webhooks", writes.delete_webhook),
         Route("POST", "/oauth/token", "oauth_token", writes.oauth_token, kind="oauth"),
     ]
     for kind in KINDS:
