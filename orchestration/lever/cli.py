@@ -15,6 +15,7 @@ from .errors import ConfigError, LeverWarehouseError
 from .runner import Outcome, run_syncs
 from .secrets import ScrubFilter, scrub
 from .sync import Mode
+from .webhooks import cli as webhooks_cli
 
 
 def _progress_printer() -> object:
@@ -130,6 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models from scratch")
     build.add_argument("--unit-tests", action="store_true", help="also run dbt's unit tests (skipped by default)")
     build.set_defaults(handler=_build)
+    webhooks_cli.add_commands(commands)
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))

@@ -44,6 +44,9 @@ class SandboxSpec:
     seed: int = 0
     opportunities: int = 500
     state_dir: Path | None = None
+    # Where the account sends Lever's webhooks (`lever-warehouse webhooks serve`), signed with a token generated
+    # into `state_dir`; None: it sends none.
+    webhook_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,9 @@ class Integration:
     concurrency: int = 16
     # Requests per UTC day this integration may spend on deferrable work; None: a share of the key's capacity.
     daily_budget: int | None = None
+    # Signature tokens of the account's Lever webhooks (one per webhook if Lever shows several); empty: the
+    # receiver refuses this integration's deliveries. Embedded sandboxes generate theirs (`webhooks.tokens`).
+    webhook_tokens: tuple[Secret, ...] = ()
 
     @property
     def slug(self) -> str:
@@ -142,6 +148,7 @@ def _sandbox_spec(env: Mapping[str, str], table: Mapping, slug: str, data_dir: P
         seed=int(table.get("seed", _read(env, "LEVER_SANDBOX_SEED") or 0)),
         opportunities=int(table.get("opportunities", _read(env, "LEVER_SANDBOX_OPPORTUNITIES") or 500)),
         state_dir=Path(table["state_dir"]) if "state_dir" in table else data_dir / "sandbox" / slug,
+        webhook_url=str(table.get("webhook_url", _read(env, "LEVER_SANDBOX_WEBHOOK_URL"))) or None,
     )
 
 
@@ -185,6 +192,7 @@ def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Inte
                 burst=int(entry.get("burst", LEVER_BURST)),
                 concurrency=int(entry.get("concurrency", 16)),
                 daily_budget=_budget(str(entry.get("daily_budget", "")), f"{prefix}: daily_budget"),
+                webhook_tokens=_webhook_tokens(env, str(entry.get("webhook_token_env", "")), prefix),
             )
         )
     ids = [i.id for i in result]
@@ -250,6 +258,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                     burst=int(_read(env, "LEVER_BURST") or LEVER_BURST),
                     concurrency=int(_read(env, "LEVER_CONCURRENCY") or 16),
                     daily_budget=_budget(_read(env, "LEVER_DAILY_BUDGET"), "LEVER_DAILY_BUDGET"),
+                    webhook_tokens=_webhook_tokens(env, "LEVER_WEBHOOK_TOKEN", "environment", required=False),
                 ),
             )
     return Settings(
@@ -267,6 +276,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         first_usable_minutes=_number(env, "LEVER_FIRST_USABLE_MINUTES", 5.0),
         skip_unreferred_referrals=_read(env, "LEVER_SKIP_UNREFERRED_REFERRALS").lower() in ("1", "true", "yes"),
     )
+
+
+def _webhook_tokens(env: Mapping[str, str], name: str, where: str, *, required: bool = True) -> tuple[Secret, ...]:
+    """The tokens in the variable `name` (comma- or space-separated), never the name's own text."""
+    if not name:
+        return ()
+    tokens = tuple(Secret(token) for token in re.split(r"[\s,]+", _read(env, name)) if token)
+    if required and not tokens:
+        raise ConfigError(f"{where}: environment variable {name} (webhook_token_env) is empty or unset")
+    return tokens
 
 
 def _budget(text: str, where: str) -> int | None:
