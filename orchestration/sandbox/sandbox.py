@@ -161,16 +161,21 @@ class Sandbox:
     def add_webhooks(
         self, url: str, events: Sequence[str] | None = None, signature_token: str | None = None
     ) -> list[dict]:
-        """Send `events` (default: all ten of Lever's) to `url`, one webhook each, all signed with
-        `signature_token` (generated if None); events already sent to `url` are kept as they are. Returns the
-        url's webhooks, tokens included. Deliveries come from a background thread; `deliveries.wait()` waits."""
+        """Send `events` (default: all ten of Lever's) to `url`, one webhook each, signed with `signature_token`
+        (generated if None). Events already sent to `url` keep their webhook; a given token replaces theirs.
+        Returns the url's webhooks, tokens included. Deliveries come from a background thread;
+        `deliveries.wait()` waits for them."""
         with self.account.lock:
-            present = {hook["event"] for hook in self.account.webhooks.values() if hook["url"] == url}
-            token = signature_token
+            hooks = [hook for hook in self.account.webhooks.values() if hook["url"] == url]
+            token = signature_token or next((hook["signatureToken"] for hook in hooks), None)
+            present = {hook["event"] for hook in hooks}
             for event in events or subscriptions.EVENTS:
                 if event not in present:
-                    token = subscriptions.add_webhook(self.account, event, url, signature_token=token)["signatureToken"]
-            hooks = [dict(hook) for hook in self.account.webhooks.values() if hook["url"] == url]
+                    hooks.append(subscriptions.add_webhook(self.account, event, url, signature_token=token))
+                    token = hooks[-1]["signatureToken"]
+            for hook in hooks:
+                hook["signatureToken"] = token
+            hooks = [dict(hook) for hook in hooks]
         self.persist()
         return hooks
 
