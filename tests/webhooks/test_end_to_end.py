@@ -17,6 +17,7 @@ from orchestration.lever.config import ApiKeyAuth, Integration, Settings
 from orchestration.lever.secrets import Secret
 from orchestration.lever.sync import Mode
 from orchestration.lever.webhooks.app import create_app
+from orchestration.lever.webhooks.cli import Drainer
 from orchestration.lever.webhooks.drain import Drained, drain
 from orchestration.lever.webhooks.queue import WebhookQueue
 from orchestration.lever.webhooks.settings import WebhookSettings
@@ -233,3 +234,30 @@ def test_a_contact_event_reads_every_opportunity_of_that_person(tmp_path, pristi
         assert sorted(drained.opportunity_ids) == sorted(live)
         for opportunity_id in live:
             assert "https://example.org/me" in _raw(r, opportunity_id)[0]["links"]
+
+
+def test_the_drain_command_builds_what_the_syncs_changed_and_marks_those_events_in_ats(tmp_path, pristine):
+    with rig(tmp_path, pristine) as r:
+        r.sandbox.advance(1, intensity=5)
+        r.deliver()
+        queued = len(r.queue.events())
+        builds: list = []
+
+        def build(settings, extra=None) -> int:
+            builds.append(extra)
+            return 1 if len(builds) == 2 else 0  # the second build fails
+
+        h = r.harness
+        drainer = Drainer(h.settings, r.queue, r.options, build=build, clock=lambda: h.sandbox.now,
+                          transport=h.sandbox.async_transport(), retry=FAST_RETRY)  # fmt: skip
+        assert drainer.once() == queued
+        (scope,) = builds
+        assert scope[0] == "--select" and "source:lever_raw.opportunities+" in scope
+        assert "source:lever_raw.users+" not in scope  # a targeted sync reads no account list
+        assert r.queue.unbuilt_owners() == [] and len(r.queue.built_since(0)) == queued
+        assert drainer.once() == 0 and len(builds) == 1  # nothing queued: no build
+        r.sandbox.advance(1, intensity=2)
+        r.deliver()
+        assert drainer.once() == -1 and r.queue.unbuilt_owners() != []  # drained, then the build failed
+        assert drainer.once() == 0 and builds[2] is None  # whatever the failure left behind: a whole build
+        assert r.queue.unbuilt_owners() == []

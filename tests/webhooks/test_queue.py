@@ -59,7 +59,8 @@ def test_pruning_forgets_only_acknowledged_events_and_latency_is_kept_until_then
     events = {e.opportunity_id: e for e in queue.claim("lever:acme", "d", now_ms=NOW_MS, lease_ms=HOUR_MS)}
     queue.ack([events["old"].seq, events["recent"].seq], "d", now_ms=NOW_MS)
     assert queue.unbuilt_owners() == ["d"]
-    assert queue.mark_built(["d"], now_ms=NOW_MS + 9_000) == 2
+    assert queue.mark_built(acked_before_ms=NOW_MS - 1, now_ms=NOW_MS + 9_000) == 0  # built before the acks
+    assert queue.mark_built(acked_before_ms=NOW_MS, now_ms=NOW_MS + 9_000) == 2
     assert sorted(b.to_ats_ms for b in queue.built_since(NOW_MS)) == [10_000, 3 * HOUR_MS + 9_000]
     assert queue.prune(before_ms=NOW_MS - HOUR_MS) == 1
     assert sorted(e.opportunity_id for e in queue.events()) == ["pending", "recent"]

@@ -7,7 +7,9 @@ import asyncio
 import logging
 import statistics
 import time
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from ..build import dbt_build
 from ..clock import to_ms, warehouse_now
@@ -53,44 +55,80 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def describe(drained: Drained) -> str:
-    what = f"{drained.integration_id}: {len(drained.events)} event(s)"
+    named = len(drained.opportunity_ids)
+    what = f"{drained.integration_id}: {len(drained.events)} event(s) naming {named} opportunities"
     if drained.mode is None:
         return f"{what}, nothing to read"
     per_event = drained.requests / len(drained.events)
-    scope = f"{len(drained.opportunity_ids)} opportunities" if drained.result else ""
-    return f"{what} -> {drained.mode.value} sync of {scope}: {drained.requests} requests ({per_event:.1f} per event)"
+    return f"{what} -> {drained.mode.value} sync, {drained.requests} requests ({per_event:.1f} per event)"
 
 
-def drain_once(settings: Settings, queue: WebhookQueue, options: WebhookSettings, *, build: bool = True) -> int:
-    """Drain every integration with queued events, then build `ats` once; 1 if anything failed."""
-    failed, owners = 0, []
-    for integration_id in sorted(queue.depth()):
-        try:
-            drained = asyncio.run(drain(settings, settings.integration(integration_id), queue, options))
-        except LeverWarehouseError as exc:
-            print(f"error: {integration_id}: {exc} (the events stay queued)")
-            failed = 1
-            continue
-        print(describe(drained), flush=True)
-        owners.append(drained.owner)
-    if owners and build:
-        if dbt_build(settings):
-            print("error: dbt build failed; the events are in lever_raw and reach ats with the next build")
-            return 1
-        queue.mark_built(owners, now_ms=to_ms(warehouse_now()))
-    return failed
+class Drainer:
+    """Drains every integration with queued events, then builds what their syncs changed in `ats` (the models
+    downstream of those raw tables; everything after a failed build, which may have left any of them behind)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        queue: WebhookQueue,
+        options: WebhookSettings,
+        *,
+        build: Callable[..., int] = dbt_build,
+        **sync_options: Any,
+    ) -> None:
+        self.settings, self.queue, self.options = settings, queue, options
+        self.build, self.sync_options = build, sync_options
+        # Raw tables changed since the last good build; None: unknown (a failed build, or events a process that
+        # died left unbuilt), and the next build is a whole one.
+        self.unbuilt: set[str] | None = None if queue.unbuilt_owners() else set()
+
+    def once(self, *, build: bool = True) -> int:
+        """The events drained; -1 if a drain or the build failed."""
+        drained, failed = 0, False
+        for integration_id in sorted(self.queue.depth()):
+            try:
+                integration = self.settings.integration(integration_id)
+                done = asyncio.run(drain(self.settings, integration, self.queue, self.options, **self.sync_options))
+            except LeverWarehouseError as exc:
+                print(f"error: {integration_id}: {exc} (the events stay queued)", flush=True)
+                failed = True
+                continue
+            print(describe(done), flush=True)
+            drained += len(done.events)
+            if self.unbuilt is not None:
+                self.unbuilt |= done.tables
+        built = self._build() if build and self.queue.unbuilt_owners() else True
+        return -1 if failed or not built else drained
+
+    def _build(self) -> bool:
+        started = to_ms(warehouse_now())
+        if self.unbuilt == set():
+            # The syncs changed no row: what the events name was read before (a delta), and is built already.
+            self.queue.mark_built(acked_before_ms=started, now_ms=started)
+            return True
+        scope = None if self.unbuilt is None else [f"source:lever_raw.{table}+" for table in sorted(self.unbuilt)]
+        if self.build(self.settings, extra=["--select", *scope] if scope else None):
+            print("error: dbt build failed; the events are in lever_raw and reach ats with the next build", flush=True)
+            self.unbuilt = None
+            return False
+        self.unbuilt = set()
+        built = self.queue.mark_built(acked_before_ms=started, now_ms=to_ms(warehouse_now()))
+        print(f"ats built in {(to_ms(warehouse_now()) - started) / 1000:.1f}s: {built} event(s) reached it", flush=True)
+        return True
 
 
 def _drain(args: argparse.Namespace) -> int:
     settings = load_settings()
     options = WebhookSettings.from_env(settings)
     queue = WebhookQueue(options.queue_path)
+    drainer = Drainer(settings, queue, options)
     try:
         while True:
-            code = drain_once(settings, queue, options, build=not args.no_build)
+            drained = drainer.once(build=not args.no_build)
             if not args.watch:
-                return code
-            time.sleep(args.watch)
+                return 1 if drained < 0 else 0
+            if drained <= 0:  # idle (or failing): look again after a pause; busy: at once, more may have come
+                time.sleep(args.watch)
     finally:
         queue.close()
 
@@ -132,7 +170,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
     serve.add_argument("--root-path", default="", help="the path prefix the proxy serves the receiver under")
     serve.set_defaults(handler=_serve)
     run = actions.add_parser("drain", help="sync what the queued events name, then build ats (without Dagster)")
-    run.add_argument("--watch", type=float, default=0, metavar="SECONDS", help="drain again every SECONDS")
+    run.add_argument(
+        "--watch", type=float, default=0, metavar="SECONDS", help="keep draining; look every SECONDS when idle"
+    )
     run.add_argument("--no-build", action="store_true", help="sync only; the next build brings it to ats")
     run.set_defaults(handler=_drain)
     status = actions.add_parser("status", help="events waiting per integration, and latency of the last hour")

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..clock import to_ms, warehouse_now
 from ..config import Integration, Settings
-from ..endpoints import Kind, of_kind
+from ..endpoints import BY_NAME, Kind, of_kind
 from ..runner import sync_integration
 from ..store import SCHEMA, RawStore
 from ..sync import Mode, SyncResult
@@ -38,6 +38,12 @@ class Drained:
     @property
     def requests(self) -> int:
         return self.result.total_requests if self.result else 0
+
+    @property
+    def tables(self) -> set[str]:
+        """The raw tables the sync changed (rows written, marked deleted or missing, purged): what to build from."""
+        counted = self.result.records.items() if self.result else ()
+        return {key.rpartition(":")[2] for key, n in counted if n} & BY_NAME.keys()
 
 
 def burst_limit(stored_opportunities: int) -> int:

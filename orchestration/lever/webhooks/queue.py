@@ -156,15 +156,20 @@ class WebhookQueue:
                 (owner,),
             ).rowcount
 
-    def mark_built(self, owners: Sequence[str], *, now_ms: int) -> int:
-        """The unified schema was built after these drains' syncs: their events are in `ats`."""
+    def mark_built(self, *, acked_before_ms: int, now_ms: int, owners: Sequence[str] = ()) -> int:
+        """A build of the unified schema that started at `acked_before_ms` has finished: every event acknowledged
+        before that (its sync committed first) is in `ats`, and so are the events of `owners` (the drains whose
+        own build this was)."""
         with self._write() as conn:
-            return sum(
-                conn.execute(
-                    "UPDATE events SET built_at_ms = ? WHERE acked_by = ? AND built_at_ms IS NULL", (now_ms, owner)
+            marked = conn.execute(
+                "UPDATE events SET built_at_ms = ? WHERE built_at_ms IS NULL AND acked_at_ms <= ?",
+                (now_ms, acked_before_ms),
+            ).rowcount
+            for owner in owners:
+                marked += conn.execute(
+                    "UPDATE events SET built_at_ms = ? WHERE built_at_ms IS NULL AND acked_by = ?", (now_ms, owner)
                 ).rowcount
-                for owner in owners
-            )
+            return marked
 
     def prune(self, *, before_ms: int) -> int:
         """Forget acknowledged events triggered before `before_ms`. Pass an instant older than the receiver's
