@@ -14,6 +14,7 @@ from orchestration.lever.sync import Mode, SyncResult
 from orchestration.lever.warehouse import connect
 
 from .partitions import LEVER_PARTITIONS, settings, windows_by_integration
+from .webhooks import drain_integrations
 
 POOL = "duckdb"
 COLLAPSE_RATIO = 0.5  # live rows falling below half of the previous run's count means something broke
@@ -24,9 +25,10 @@ NOT_COLLAPSING = "row_count_not_collapsing"
 
 
 class SyncConfig(dg.Config):
-    """`window` re-extracts the selected days (UI materializations, backfills); schedules pick delta or full."""
+    """`window` re-extracts the selected days (UI materializations, backfills); schedules pick delta or full;
+    `webhooks` drains the webhook queue (the `lever_webhooks` sensor's runs)."""
 
-    mode: Literal["window", "delta", "full"] = "window"
+    mode: Literal["window", "delta", "full", "webhooks"] = "window"
 
 
 def _description(endpoint) -> str:
@@ -41,8 +43,10 @@ def _description(endpoint) -> str:
     return f"{endpoint.description} Lever `GET {endpoint.lever_template}`. {how}"
 
 
+# Skippable: a webhook drain reports only the tables it can have changed, so the models downstream of the others
+# are not rebuilt after it.
 SPECS = [
-    dg.AssetSpec(key, description=_description(BY_NAME[name]), group_name="lever_raw", kinds={"duckdb"})
+    dg.AssetSpec(key, description=_description(BY_NAME[name]), group_name="lever_raw", kinds={"duckdb"}, skippable=True)
     for name, key in RAW_KEYS.items()
 ]
 CHECK_SPECS = [
@@ -105,9 +109,14 @@ def _previous_live_rows(context: dg.AssetExecutionContext, key: dg.AssetKey) -> 
     can_subset=False,
 )
 def lever_raw_sync(context: dg.AssetExecutionContext, config: SyncConfig):
-    """Extract Lever into `lever_raw`: per integration, a window (selected days), delta or full sync."""
-    mode = Mode(config.mode)
+    """Extract Lever into `lever_raw`: per integration, a window (selected days), delta or full sync, or a drain of
+    the webhook queue."""
     windows = windows_by_integration(context.partition_keys)
+    if config.mode == "webhooks":
+        results, tables = drain_integrations(context, settings(), list(windows))
+        yield from _report(context, results, tables)
+        return
+    mode = Mode(config.mode)
     plan = {i: (w if mode is Mode.WINDOW else None) for i, w in windows.items()}
     for integration_id, window in plan.items():
         scope = f" of {window[0]:%Y-%m-%d}..{window[1]:%Y-%m-%d}" if window else ""
@@ -126,7 +135,8 @@ def lever_raw_sync(context: dg.AssetExecutionContext, config: SyncConfig):
         )
 
 
-def _report(context: dg.AssetExecutionContext, results: list[SyncResult]):
+def _report(context: dg.AssetExecutionContext, results: list[SyncResult], tables: set[str] | None = None):
+    """Materializations of every raw table (of `tables` only, if given) and the checks of all of them."""
     integration_ids = [r.integration_id for r in results]
     conn = connect(settings().duckdb_path)
     try:
@@ -147,22 +157,24 @@ def _report(context: dg.AssetExecutionContext, results: list[SyncResult]):
                 if previous.get(i, 0) >= 20 and n < previous[i] * COLLAPSE_RATIO
             }
             cursor = {r.integration_id: r.cursors[name] for r in results if name in r.cursors}
-            yield dg.MaterializeResult(
-                asset_key=key,
-                metadata={
-                    "records_written": sum(r.records.get(name, 0) for r in results),
-                    "rows_live": sum(live.values()),
-                    "rows_total": sum(row[2] for row in rows),
-                    "rows_live_by_integration": dg.MetadataValue.json({**previous, **live}),
-                    "requests": sum(_table_requests(r, name) for r in results),
-                    "run_requests_total": sum(r.total_requests for r in results),
-                    "retries": sum(r.retries for r in results),
-                    "duration_s": round(sum(r.elapsed_s for r in results), 2),
-                    "mode": results[0].mode,
-                    "integrations": integration_ids,
-                    "cursor": dg.MetadataValue.json(cursor) if cursor else "none",
-                },
-            )
+            # A table a webhook drain did not touch gets no materialization: nothing downstream is rebuilt.
+            if tables is None or name in tables:
+                yield dg.MaterializeResult(
+                    asset_key=key,
+                    metadata={
+                        "records_written": sum(r.records.get(name, 0) for r in results),
+                        "rows_live": sum(live.values()),
+                        "rows_total": sum(row[2] for row in rows),
+                        "rows_live_by_integration": dg.MetadataValue.json({**previous, **live}),
+                        "requests": sum(_table_requests(r, name) for r in results),
+                        "run_requests_total": sum(r.total_requests for r in results),
+                        "retries": sum(r.retries for r in results),
+                        "duration_s": round(sum(r.elapsed_s for r in results), 2),
+                        "mode": results[0].mode,
+                        "integrations": integration_ids,
+                        "cursor": dg.MetadataValue.json(cursor) if cursor else "none",
+                    },
+                )
             yield dg.AssetCheckResult(
                 asset_key=key, check_name=UNIQUE_IDS, passed=duplicates == 0, metadata={"duplicates": duplicates}
             )

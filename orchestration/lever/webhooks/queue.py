@@ -62,6 +62,7 @@ class Built:
     event: str
     to_raw_ms: int
     to_ats_ms: int
+    built_at_ms: int
 
 
 class WebhookQueue:
@@ -185,6 +186,19 @@ class WebhookQueue:
         rows = self._read("SELECT integration_id, count(*) FROM events WHERE acked_at_ms IS NULL GROUP BY 1")
         return dict(rows)
 
+    def claimable(self, now_ms: int, lease_ms: int) -> dict[str, int]:
+        """Per integration with pending events: how many no live claim holds (what a new drain would take)."""
+        rows = self._read(
+            """SELECT integration_id, count(*) FILTER (WHERE claimed_at_ms IS NULL OR claimed_at_ms <= ?)
+               FROM events WHERE acked_at_ms IS NULL GROUP BY 1""",
+            (now_ms - lease_ms,),
+        )
+        return dict(rows)
+
+    def claim_owners(self) -> set[str]:
+        """Every drain that has claimed events still stored (acknowledged ones included)."""
+        return {row[0] for row in self._read("SELECT DISTINCT claimed_by FROM events WHERE claimed_by IS NOT NULL")}
+
     def oldest_pending_ms(self, integration_id: str) -> int | None:
         rows = self._read(
             "SELECT min(triggered_at_ms) FROM events WHERE integration_id = ? AND acked_at_ms IS NULL",
@@ -201,7 +215,7 @@ class WebhookQueue:
 
     def built_since(self, since_ms: int) -> list[Built]:
         rows = self._read(
-            """SELECT integration_id, event, acked_at_ms - triggered_at_ms, built_at_ms - triggered_at_ms
+            """SELECT integration_id, event, acked_at_ms - triggered_at_ms, built_at_ms - triggered_at_ms, built_at_ms
                FROM events WHERE built_at_ms >= ? ORDER BY seq""",
             (since_ms,),
         )
