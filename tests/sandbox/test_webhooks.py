@@ -184,3 +184,16 @@ def test_webhooks_survive_a_restart_and_replayed_writes_are_not_sent_again(tmp_p
         assert reloaded.account.webhooks == sandbox.account.webhooks
         assert reloaded.deliveries.send() == 0 and len(collector.bodies) == 1
         assert reloaded.truth("opportunities") == sandbox.truth("opportunities")
+
+
+def test_http_advance_to_now_with_intensity_catches_a_served_account_up_with_the_wall_clock(fresh):
+    client = client_for(fresh)
+    client.base_url = "http://lever.test"
+    fresh.account.clock.live_date = True
+    start = fresh.now_ms
+    quiet = client.post("/_sandbox/advance", params={"to": start + 3_600_000, "intensity": 0}).json()
+    assert quiet["now"] == start + 3_600_000 and sum(quiet["changes"].values()) == 0
+    busy = client.post("/_sandbox/advance", params={"to": "now", "intensity": 200}).json()
+    assert busy["now"] >= start + 3_600_000
+    assert client.post("/_sandbox/advance", params={"to": start}).status_code == 400  # never back
+    assert client.post("/_sandbox/advance", params={"to": "2026-13-40"}).status_code == 400
