@@ -8,11 +8,10 @@ import asyncio
 import json
 import statistics
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 import dagster as dg
 
-from orchestration.lever.clock import to_ms
+from orchestration.lever.clock import to_ms, warehouse_now
 from orchestration.lever.config import Settings
 from orchestration.lever.endpoints import ENDPOINTS, Kind
 from orchestration.lever.sync import SyncResult
@@ -138,15 +137,16 @@ def webhook_sensor(job: dg.UnresolvedAssetJobDefinition, partition_key) -> dg.Se
         queue = WebhookQueue(options.queue_path)
         try:
             _settle(context.instance, queue)
-            now = datetime.now(UTC)
+            now = warehouse_now()
             state = json.loads(context.cursor) if context.cursor else {"since": 0, "seen": None}
             requests = []
             owners = queue.claim_owners()
-            for integration_id, waiting in sorted(queue.claimable(to_ms(now), round(options.lease_s * 1000)).items()):
+            claimable = queue.claimable(to_ms(now), round(options.lease_s * 1000))
+            for integration_id in [i.id for i in lever.integrations if claimable.get(i.id)]:
                 runs = context.instance.get_run_records(
                     filters=dg.RunsFilter(job_name=JOB, statuses=IN_FLIGHT, tags={INTEGRATION_TAG: integration_id})
                 )
-                if waiting and all(r.dagster_run.run_id in owners for r in runs):
+                if all(r.dagster_run.run_id in owners for r in runs):  # none waits to take them
                     requests.append(
                         dg.RunRequest(
                             partition_key=partition_key(integration_id, now), tags={INTEGRATION_TAG: integration_id}
