@@ -44,6 +44,7 @@ from tests.integration.test_sync_sandbox import assert_raw_equals_truth
 from tests.support import Harness
 
 from .config import BIN, LATENCY_MS, LEVER_BURST, LEVER_RATE, ROOT, SEED
+from .report_webhooks import write_section
 
 INTEGRATION = "lever:bench"
 TOKEN = "benchmark-signature-token"
@@ -94,11 +95,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _drive(sandbox: Sandbox, until: float, intensity: float, stop: threading.Event) -> None:
-    """Keep the sandbox on the wall clock, with a day's activity spread over the run."""
+def _drive(sandbox: Sandbox, until: float, intensity: float, stop: threading.Event, load: list[float]) -> None:
+    """Keep the sandbox on the wall clock, with a day's activity spread over the run; sample the load each minute."""
+    sample = time.monotonic()
     while time.monotonic() < until and not stop.is_set():
         time.sleep(1.0)
         sandbox.advance_to(datetime.now(UTC), intensity)
+        if time.monotonic() >= sample:
+            load.append(os.getloadavg()[0])
+            sample += 60
 
 
 def _summary(values: list[float]) -> dict[str, float]:
@@ -142,9 +147,9 @@ def run(work: Path, size: int, hours: float, watch: float, delta_at: float) -> d
         sandbox.add_webhooks(f"http://127.0.0.1:{port}/webhooks/{INTEGRATION}", signature_token=TOKEN)
         drain = subprocess.Popen([cli, "webhooks", "drain", "--watch", str(watch)], env=env,
                                  stdout=logs["drain"], stderr=subprocess.STDOUT)  # fmt: skip
-        stop = threading.Event()
+        stop, load = threading.Event(), []
         began = time.monotonic()
-        driver = threading.Thread(target=_drive, args=(sandbox, began + hours * 3600, 24 / hours, stop))
+        driver = threading.Thread(target=_drive, args=(sandbox, began + hours * 3600, 24 / hours, stop, load))
         driver.start()
         print(f"driving {hours:g} h of activity at intensity {24 / hours:g}...", flush=True)
         if delta_at:
@@ -193,6 +198,10 @@ def run(work: Path, size: int, hours: float, watch: float, delta_at: float) -> d
             sum(d[3] for d in targeted) / max(1, sum(d[1] for d in targeted)), 2
         ),
         "build_s": _summary(builds),
+        "load_average": {"min": min(load), "mean": statistics.mean(load), "max": max(load)} if load else {},
+        "code": subprocess.run(
+            ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip(),  # fmt: skip
     }
     (work / "result.json").write_text(json.dumps(result, indent=1) + "\n")
     return result
@@ -205,8 +214,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--watch", type=float, default=5.0, help="the drain's look-again interval when idle (s)")
     parser.add_argument("--delta-at", type=float, default=0.5, help="share of the run at which a delta runs (0: none)")
     parser.add_argument("--work", type=Path, default=ROOT / "data" / "bench" / "webhooks")
+    parser.add_argument("--report", type=Path, default=ROOT / "BENCHMARKS.md", help="the section goes here")
+    parser.add_argument("--report-only", action="store_true", help="rewrite the section from <work>/result.json")
     args = parser.parse_args(argv)
-    result = run(args.work.resolve(), args.size, args.hours, args.watch, args.delta_at)
+    work = args.work.resolve()
+    if args.report_only:
+        result = json.loads((work / "result.json").read_text())
+    else:
+        result = run(work, args.size, args.hours, args.watch, args.delta_at)
+    write_section(args.report, result)
     print(json.dumps(result, indent=1))
     return 0 if result["raw_equals_truth_after_delta"] is True else 1
 
