@@ -66,7 +66,7 @@ def _targets(settings: Settings, integration_id: str, events: Sequence[QueuedEve
         return ids, 0
     conn = connect(settings.duckdb_path)
     try:
-        RawStore.ensure_schema(conn)
+        RawStore.ensure_schema(conn)  # a warehouse made before `contact_id` gains it (cheap when it has it)
         store = RawStore(conn, integration_id)
         live = "integration_id = $integration AND deleted_at IS NULL AND missing_since IS NULL"
         stored = store.execute(f"SELECT count(*) FROM {SCHEMA}.opportunities WHERE {live}")[0][0]
