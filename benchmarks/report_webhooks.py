@@ -13,7 +13,8 @@ START, END = "<!-- webhooks:start -->", "<!-- webhooks:end -->"
 def _spread(summary: dict[str, float]) -> str:
     if not summary:
         return "–"
-    return f"{summary['median_s']:.1f} s / {summary['p90_s']:.1f} s / **{summary['max_s']:.1f} s**"
+    n = f" ({summary['n']} events)" if "n" in summary else ""
+    return f"{summary['median_s']:.1f} s / {summary['p90_s']:.1f} s / **{summary['max_s']:.1f} s**{n}"
 
 
 def section(r: dict[str, Any]) -> list[str]:
@@ -29,6 +30,8 @@ def section(r: dict[str, Any]) -> list[str]:
          f"{r['requests_per_event_targeted']:.2f} / {r['requests_per_opportunity_targeted']:.2f}"],
         ["event to `lever_raw`: median / p90 / worst", _spread(r["latency_to_raw"])],
         ["**event to `ats`: median / p90 / worst**", _spread(r["latency_to_ats"])],
+        ["of which sent while no scheduled delta ran", _spread(r.get("latency_to_ats_outside_delta", {}))],
+        ["of which sent while the scheduled delta ran", _spread(r.get("latency_to_ats_during_delta", {}))],
         ["events later than 60 s in `ats`", f"{fmt(r['over_60s'])} of {fmt(r['events_reaching_ats'])}"],
         ["dbt build per drain (the models downstream of what it read): median / p90 / worst", _spread(r["build_s"])],
         ["scheduled delta + full build midway (the drain waits for it)", f"{r.get('scheduled_delta_s', '–')} s"],

@@ -43,8 +43,9 @@ from orchestration.sandbox import Sandbox
 from tests.integration.test_sync_sandbox import assert_raw_equals_truth
 from tests.support import Harness
 
-from .config import BIN, LATENCY_MS, LEVER_BURST, LEVER_RATE, ROOT, SEED
+from .config import BIN, CODE_ROOT_ENV, LATENCY_MS, LEVER_BURST, LEVER_RATE, ROOT, SEED
 from .report_webhooks import write_section
+from .snapshot import freeze
 
 INTEGRATION = "lever:bench"
 TOKEN = "benchmark-signature-token"
@@ -87,6 +88,11 @@ def pristine(work: Path, size: int) -> Path:
         raise RuntimeError("the full dbt build failed")
     sandbox.save(target / "sandbox")
     return target
+
+
+def _describe() -> str:
+    done = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True)
+    return done.stdout.strip()
 
 
 def _free_port() -> int:
@@ -134,9 +140,13 @@ def run(work: Path, size: int, hours: float, watch: float, delta_at: float) -> d
                "LEVER_BASE_URL": url, "LEVER_INTEGRATION_ID": INTEGRATION, "LEVER_WEBHOOK_TOKEN": TOKEN,
                "LEVER_WEBHOOK_QUEUE": str(run_dir / "webhooks.sqlite"), "DO_NOT_TRACK": "1"}  # fmt: skip
         env.pop("WAREHOUSE_NOW", None)
+        # The processes import a frozen copy of the code: the working tree may change during the hour.
+        frozen, fingerprint = freeze(work)
+        env |= {"PYTHONPATH": str(frozen), CODE_ROOT_ENV: str(frozen)}
+        result["code"] = f"{fingerprint} ({_describe()})"
         cli = str(BIN / "lever-warehouse")
         logs = {name: (run_dir / f"{name}.log").open("w") for name in ("receiver", "drain", "delta")}
-        receiver = subprocess.Popen([cli, "webhooks", "serve", "--port", str(port)], env=env,
+        receiver = subprocess.Popen([cli, "webhooks", "serve", "--port", str(port)], env=env, cwd=frozen,
                                     stdout=logs["receiver"], stderr=subprocess.STDOUT)  # fmt: skip
         for _ in range(300):
             try:
@@ -145,7 +155,7 @@ def run(work: Path, size: int, hours: float, watch: float, delta_at: float) -> d
             except httpx.HTTPError:
                 time.sleep(0.1)
         sandbox.add_webhooks(f"http://127.0.0.1:{port}/webhooks/{INTEGRATION}", signature_token=TOKEN)
-        drain = subprocess.Popen([cli, "webhooks", "drain", "--watch", str(watch)], env=env,
+        drain = subprocess.Popen([cli, "webhooks", "drain", "--watch", str(watch)], env=env, cwd=frozen,
                                  stdout=logs["drain"], stderr=subprocess.STDOUT)  # fmt: skip
         stop, load = threading.Event(), []
         began = time.monotonic()
@@ -154,9 +164,11 @@ def run(work: Path, size: int, hours: float, watch: float, delta_at: float) -> d
         print(f"driving {hours:g} h of activity at intensity {24 / hours:g}...", flush=True)
         if delta_at:
             time.sleep(hours * 3600 * delta_at)
-            started = time.monotonic()
-            subprocess.run([cli, "run"], env=env, stdout=logs["delta"], stderr=subprocess.STDOUT, check=False)
-            result["scheduled_delta_s"] = round(time.monotonic() - started, 1)
+            started = time.time()
+            subprocess.run([cli, "run"], env=env, cwd=frozen, stdout=logs["delta"], stderr=subprocess.STDOUT,
+                           check=False)  # fmt: skip
+            result["scheduled_delta_s"] = round(time.time() - started, 1)
+            result["scheduled_delta_window_ms"] = [round(started * 1000), round(time.time() * 1000)]
         driver.join()
         queue = WebhookQueue(run_dir / "webhooks.sqlite")
         deadline = time.monotonic() + 900
@@ -165,7 +177,7 @@ def run(work: Path, size: int, hours: float, watch: float, delta_at: float) -> d
         for process in (drain, receiver):
             process.send_signal(signal.SIGINT)
             process.wait(timeout=120)
-        result["final_delta_rc"] = subprocess.run([cli, "sync"], env=env, stdout=logs["delta"],
+        result["final_delta_rc"] = subprocess.run([cli, "sync"], env=env, cwd=frozen, stdout=logs["delta"],
                                                   stderr=subprocess.STDOUT, check=False).returncode  # fmt: skip
         settings = _settings(run_dir / "warehouse.duckdb", sandbox, url)
         harness = Harness(sandbox, settings, settings.integrations[0])
@@ -182,6 +194,12 @@ def run(work: Path, size: int, hours: float, watch: float, delta_at: float) -> d
     drains = [tuple(int(g) if g.isdigit() else g for g in m.groups())
               for m in DRAIN_LINE.finditer((run_dir / "drain.log").read_text())]  # fmt: skip
     targeted = [d for d in drains if d[2] == "targeted"]
+    window = result.get("scheduled_delta_window_ms") or [0, 0]
+    latencies = [(b.built_at_ms - b.to_ats_ms, b.to_ats_ms / 1000) for b in built]  # (triggeredAt, latency)
+
+    def during(triggered_ms: int) -> bool:
+        return window[0] <= triggered_ms <= window[1]
+
     builds = [float(m.group(1)) for m in BUILD_LINE.finditer((run_dir / "drain.log").read_text())]
     result |= {
         "events": dict(Counter(e.event for e in events)),
@@ -190,6 +208,9 @@ def run(work: Path, size: int, hours: float, watch: float, delta_at: float) -> d
         "events_reaching_ats": len(built),
         "latency_to_raw": _summary([b.to_raw_ms / 1000 for b in built]),
         "latency_to_ats": _summary([b.to_ats_ms / 1000 for b in built]),
+        # Events Lever sent while the scheduled delta held the warehouse waited for it; the others did not.
+        "latency_to_ats_outside_delta": _summary([e[1] for e in latencies if not during(e[0])]),
+        "latency_to_ats_during_delta": _summary([e[1] for e in latencies if during(e[0])]),
         "over_60s": sum(b.to_ats_ms > 60_000 for b in built),
         "drains": dict(Counter(d[2] for d in drains)),
         "events_per_drain": round(statistics.mean(d[0] for d in drains), 2) if drains else 0,
@@ -199,9 +220,6 @@ def run(work: Path, size: int, hours: float, watch: float, delta_at: float) -> d
         ),
         "build_s": _summary(builds),
         "load_average": {"min": min(load), "mean": statistics.mean(load), "max": max(load)} if load else {},
-        "code": subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=ROOT, capture_output=True, text=True, check=False
-        ).stdout.strip(),  # fmt: skip
     }
     (work / "result.json").write_text(json.dumps(result, indent=1) + "\n")
     return result

@@ -21,7 +21,7 @@ def test_the_section_says_the_latency_and_replaces_itself(tmp_path):
     write_section(report, RESULT)
     first = report.read_text()
     assert first.index(START) < first.index("## Raw runs") and first.count(START) == 1
-    assert "21.0 s / 35.0 s / **58.2 s**" in first and "180: candidateStageChange 120" in first
+    assert "21.0 s / 35.0 s / **58.2 s** (180 events)" in first and "180: candidateStageChange 120" in first
     write_section(report, {**RESULT, "raw_equals_truth_after_delta": "opportunities: 1 missing"})
     second = report.read_text()
     assert second.count(START) == second.count(END) == 1 and "**no**: opportunities: 1 missing" in second
