@@ -73,20 +73,22 @@ def _settings(path: Path, sandbox: Sandbox, url: str) -> Settings:
 def pristine(work: Path, size: int) -> Path:
     """A fully synced and built warehouse of a saved account (made once per code version, then copied)."""
     target = work / "cache" / f"{_digest('orchestration/lever', 'orchestration/sandbox', 'dbt_project')}-n{size}"
-    if (target / "warehouse.duckdb").exists():
+    if target.exists():
         return target
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
+    partial = target.with_name(target.name + ".partial")  # renamed when complete: a killed run leaves no cache
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(parents=True)
     print(f"preparing {size} opportunities: generate, full sync, full build (once)...", flush=True)
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
     sandbox = Sandbox(seed=SEED, opportunities=size, start=start, rate_limit=0)
-    settings = _settings(target / "warehouse.duckdb", sandbox, "http://sandbox.test/v1")
+    settings = _settings(partial / "warehouse.duckdb", sandbox, "http://sandbox.test/v1")
     transport = sandbox.async_transport()
     asyncio.run(sync_integration(settings, settings.integrations[0], Mode.FULL, transport=transport,
                                  clock=lambda: sandbox.now))  # fmt: skip
     if dbt_build(settings, full_refresh=True):
         raise RuntimeError("the full dbt build failed")
-    sandbox.save(target / "sandbox")
+    sandbox.save(partial / "sandbox")
+    partial.rename(target)
     return target
 
 
