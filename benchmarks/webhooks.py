@@ -33,13 +33,13 @@ from typing import Any
 
 import httpx
 
-from orchestration.lever.build import dbt_build
 from orchestration.lever.config import ApiKeyAuth, Integration, Settings
 from orchestration.lever.runner import sync_integration
 from orchestration.lever.secrets import Secret
 from orchestration.lever.sync import Mode
 from orchestration.lever.webhooks.queue import WebhookQueue
 from orchestration.sandbox import Sandbox
+from orchestration.warehouse.dbt_runner import dbt_build
 from tests.integration.test_sync_sandbox import assert_raw_equals_truth
 from tests.support import Harness
 

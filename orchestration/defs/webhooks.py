@@ -19,7 +19,7 @@ from orchestration.lever.webhooks.drain import drain
 from orchestration.lever.webhooks.queue import WebhookQueue
 from orchestration.lever.webhooks.settings import WebhookSettings
 
-from .partitions import settings
+from .resources import WarehouseResource
 
 JOB = "lever_webhook_sync"
 INTEGRATION_TAG = "lever-warehouse/webhooks"
@@ -69,17 +69,22 @@ def drain_integrations(
     return results, tables
 
 
-def webhook_job(raw: dg.AssetsDefinition, raw_keys: dict[str, dg.AssetKey]) -> dg.UnresolvedAssetJobDefinition:
+def webhook_job(
+    raw: dg.AssetsDefinition, raw_keys: dict[str, dg.AssetKey], max_runtime_s: int
+) -> dg.UnresolvedAssetJobDefinition:
+    """The raw sync in `webhooks` mode, then what is downstream of the tables a targeted sync reads: the
+    opportunity-scoped models and the published copy."""
     downstream = dg.AssetSelection.assets(*(raw_keys[t] for t in TARGETED_TABLES)).downstream()
     return dg.define_asset_job(
         JOB,
         selection=dg.AssetSelection.assets(raw) | downstream,
         description="Drain the webhook queue of one integration: a targeted sync of the opportunities its events "
-        "name (one delta for a burst), then the dbt models downstream of what it read.",
+        "name (one delta for a burst), then the dbt models downstream of what it read and the published copy.",
         config={"ops": {"lever_raw_sync": {"config": {"mode": "webhooks"}}}},
         # One process for both steps: a step subprocess would add seconds to every event's latency.
         executor_def=dg.in_process_executor,
-        tags={"lever-warehouse/writes-duckdb": "true"},
+        tags={"lever-warehouse/writes-duckdb": "true"}
+        | ({"dagster/max_runtime": str(max_runtime_s)} if max_runtime_s else {}),
     )
 
 
@@ -118,9 +123,7 @@ def _observation(queue: WebhookQueue, since_ms: int, now_ms: int) -> tuple[dg.As
     return dg.AssetObservation(asset_key=QUEUE_KEY, metadata=metadata), latest + 1
 
 
-def webhook_sensor(job: dg.UnresolvedAssetJobDefinition, partition_key) -> dg.SensorDefinition:
-    """`partition_key(integration_id, now)`: the raw sync's partition a drain of that integration runs in."""
-
+def webhook_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
     @dg.sensor(
         name="lever_webhooks",
         job=job,
@@ -129,8 +132,10 @@ def webhook_sensor(job: dg.UnresolvedAssetJobDefinition, partition_key) -> dg.Se
         description="Launches a drain of the webhook queue per integration with waiting events (at most one "
         "waiting run each: it takes every event queued when it starts); observes the queue.",
     )
-    def lever_webhooks(context: dg.SensorEvaluationContext) -> dg.SensorResult | dg.SkipReason:
-        lever = settings()
+    def lever_webhooks(
+        context: dg.SensorEvaluationContext, warehouse: WarehouseResource
+    ) -> dg.SensorResult | dg.SkipReason:
+        lever = warehouse.settings()
         options = WebhookSettings.from_env(lever)
         if not options.queue_path.exists():
             return dg.SkipReason(f"no webhook queue at {options.queue_path} (`lever-warehouse webhooks serve`)")
@@ -147,11 +152,7 @@ def webhook_sensor(job: dg.UnresolvedAssetJobDefinition, partition_key) -> dg.Se
                     filters=dg.RunsFilter(job_name=JOB, statuses=IN_FLIGHT, tags={INTEGRATION_TAG: integration_id})
                 )
                 if all(r.dagster_run.run_id in owners for r in runs):  # none waits to take them
-                    requests.append(
-                        dg.RunRequest(
-                            partition_key=partition_key(integration_id, now), tags={INTEGRATION_TAG: integration_id}
-                        )
-                    )
+                    requests.append(dg.RunRequest(partition_key=integration_id, tags={INTEGRATION_TAG: integration_id}))
             observation, since = _observation(queue, state["since"], to_ms(now))
             seen = [observation.metadata["queue_depth"].value, observation.metadata["events_into_ats"].value]
             changed = seen != state["seen"] and seen != [0, 0]

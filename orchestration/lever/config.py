@@ -94,6 +94,12 @@ class Settings:
     # Read /referrals only for opportunities with a referral application (not a documented Lever rule).
     skip_unreferred_referrals: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
+    # The read-only copy of the unified schema for SQL users; None: published/<warehouse file name> beside it.
+    published_path: Path | None = None
+
+    @property
+    def published(self) -> Path:
+        return self.published_path or self.duckdb_path.parent / "published" / self.duckdb_path.name
 
     def integration(self, integration_id: str) -> Integration:
         for item in self.integrations:
@@ -212,13 +218,17 @@ def _sandbox_integration(integration_id: str, spec: SandboxSpec, entry: Mapping)
     )
 
 
-def resolve_duckdb_path(env: Mapping[str, str]) -> Path:
+def resolve_duckdb_path(env: Mapping[str, str], name: str = "DUCKDB_PATH") -> Path:
     """Resolved once to an absolute path: dbt runs with its project folder as cwd and must see the same file."""
-    raw = _read(env, "DUCKDB_PATH") or "data/warehouse.duckdb"
+    raw = _read(env, name) or "data/warehouse.duckdb"
     path = Path(raw).expanduser()
     if not path.is_absolute():
         path = PROJECT_ROOT / path
     return path.resolve()
+
+
+def _published_path(env: Mapping[str, str]) -> Path | None:
+    return resolve_duckdb_path(env, "DUCKDB_PUBLISHED_PATH") if _read(env, "DUCKDB_PUBLISHED_PATH") else None
 
 
 ENV_NAMES = {
@@ -275,6 +285,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         run_minutes=_number(env, "LEVER_RUN_MINUTES", 50.0),
         first_usable_minutes=_number(env, "LEVER_FIRST_USABLE_MINUTES", 5.0),
         skip_unreferred_referrals=_read(env, "LEVER_SKIP_UNREFERRED_REFERRALS").lower() in ("1", "true", "yes"),
+        published_path=_published_path(env),
     )
 
 

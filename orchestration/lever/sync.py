@@ -19,7 +19,7 @@ from .endpoints import Kind, of_kind
 from .errors import ClockError, LeverError, RunTimeLimit, SyncFailed
 from .feeds import read_deleted_feed
 from .listing import Lister
-from .references import ReferenceResolver
+from .references import Collector, ReferenceResolver, begin_run
 from .rejections import Rejections
 from .retention import purge_personal_data
 from .run_record import RunRecord, SyncResult
@@ -99,9 +99,11 @@ class SyncEngine:
         self._check_warehouse_clock(now)
         result = SyncResult(self.store.integration_id, uuid.uuid4().hex, mode.value, now)
         record = self.record = RunRecord(result)
-        with self.store.transaction():
+        with self.store.transaction() as first_seq:
             interrupted = self.state.close_interrupted_runs(_LIVE_RUNS, now=now)
             self.state.start_run(result.run_id, mode.value, now=now, window=window)
+            begin_run(self.state, first_seq, now=now, run_id=result.run_id)
+        self._first_seq = first_seq
         if interrupted:
             log.warning("%d earlier run(s) ended without finishing; resuming from what they committed", interrupted)
         _LIVE_RUNS.add(result.run_id)
@@ -132,7 +134,7 @@ class SyncEngine:
     async def _run(
         self, mode: Mode, window: tuple[datetime, datetime] | None, record: RunRecord, opportunity_ids: list[str]
     ) -> None:
-        writer = Writer(self.store, self.state, record, self.clock)
+        writer = Writer(self.store, self.state, record, self.clock, Collector())
         lister = Lister(self.client, record)
         if mode is Mode.TARGETED:
             await self._targeted(opportunity_ids, lister, writer, record)
@@ -147,7 +149,9 @@ class SyncEngine:
         reader = ChildReader(lister, record, skip_unreferred_referrals=self.skip_unreferred_referrals)
         scan = OpportunityScan(self.store, self.state, lister, writer, record, self.clock, reader)
         await scan.probe_incomplete_children()
-        resolver = ReferenceResolver(self.store, self.state, self.client, record, self.clock)
+        resolver = ReferenceResolver(
+            self.store, self.state, self.client, record, self.clock, writer.collector, self._first_seq
+        )
         verifier = Verifier(
             self.store, self.state, self.client, reader, writer, record, self.clock, self.budget, self.verify_days
         )
@@ -195,7 +199,9 @@ class SyncEngine:
                 self.store.cascade_to_children("opportunities", seq=seq, run_id=record.run_id)
         for start in range(0, len(found), TARGETED_PAGE):
             await scan.page(found[start : start + TARGETED_PAGE], pass_id=record.run_id)
-        await ReferenceResolver(self.store, self.state, self.client, record, self.clock).resolve()
+        await ReferenceResolver(
+            self.store, self.state, self.client, record, self.clock, writer.collector, self._first_seq
+        ).resolve()
         self._complete(record)
 
     async def _children_backlog(self, verifier: Verifier, record: RunRecord, *, first_sync: bool) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from .endpoints import Endpoint
 from .records import RawRecord, Rejected
+from .references import Collector
 from .rejections import Rejections
 from .run_record import RunRecord
 from .state import SyncState
@@ -15,8 +16,16 @@ from .store import RawStore, Scope
 
 
 class Writer:
-    def __init__(self, store: RawStore, state: SyncState, record: RunRecord, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: RawStore,
+        state: SyncState,
+        record: RunRecord,
+        clock: Callable[[], datetime],
+        collector: Collector | None = None,
+    ) -> None:
         self.store = store
+        self.collector = collector or Collector()
         self.state = state
         self.record = record
         self.clock = clock
@@ -46,6 +55,7 @@ class Writer:
             endpoint.name, records, run_id=self.record.run_id, now=now, seq=seq, scope=scope, also_listed=unstored
         )
         self.record.count(endpoint.name, written)
+        self.collector.add(endpoint.name, records)
         if scope == "table":
             self.record.count("missing:" + endpoint.name, missing)
         if endpoint.name in self._open and records:

@@ -248,10 +248,13 @@ def test_the_drain_command_builds_what_the_syncs_changed_and_marks_those_events_
             return 1 if len(builds) == 2 else 0  # the second build fails
 
         h = r.harness
-        drainer = Drainer(h.settings, r.queue, r.options, build=build, clock=lambda: h.sandbox.now,
-                          transport=h.sandbox.async_transport(), retry=FAST_RETRY)  # fmt: skip
+        published: list = []
+        sandbox = h.sandbox
+        drainer = Drainer(h.settings, r.queue, r.options, build=build, publish=published.append,
+                          clock=lambda: sandbox.now, transport=sandbox.async_transport(), retry=FAST_RETRY)  # fmt: skip
         assert drainer.once() == queued
         (scope,) = builds
+        assert published == [h.settings]  # built, then published: readers see it
         assert scope[0] == "--select" and "source:lever_raw.opportunities+" in scope
         assert "source:lever_raw.users+" not in scope  # a targeted sync reads no account list
         assert r.queue.unbuilt_owners() == [] and len(r.queue.built_since(0)) == queued

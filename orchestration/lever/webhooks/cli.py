@@ -11,7 +11,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from ..build import dbt_build
+from orchestration.warehouse.dbt_runner import dbt_build
+from orchestration.warehouse.publish import publish
+
 from ..clock import to_ms, warehouse_now
 from ..config import Settings, load_settings
 from ..errors import LeverWarehouseError
@@ -65,7 +67,8 @@ def describe(drained: Drained) -> str:
 
 class Drainer:
     """Drains every integration with queued events, then builds what their syncs changed in `ats` (the models
-    downstream of those raw tables; everything after a failed build, which may have left any of them behind)."""
+    downstream of those raw tables; everything after a failed build, which may have left any of them behind) and
+    publishes it, as `lever-warehouse build` does: an event counts as in `ats` once readers can see it."""
 
     def __init__(
         self,
@@ -74,10 +77,11 @@ class Drainer:
         options: WebhookSettings,
         *,
         build: Callable[..., int] = dbt_build,
+        publish: Callable[[Settings], object] | None = publish,
         **sync_options: Any,
     ) -> None:
         self.settings, self.queue, self.options = settings, queue, options
-        self.build, self.sync_options = build, sync_options
+        self.build, self.publish, self.sync_options = build, publish, sync_options
         # Raw tables changed since the last good build; None: unknown (a failed build, or events a process that
         # died left unbuilt), and the next build is a whole one.
         self.unbuilt: set[str] | None = None if queue.unbuilt_owners() else set()
@@ -112,6 +116,8 @@ class Drainer:
             self.unbuilt = None
             return False
         self.unbuilt = set()
+        if self.publish is not None:
+            self.publish(self.settings)
         built = self.queue.mark_built(acked_before_ms=started, now_ms=to_ms(warehouse_now()))
         print(f"ats built in {(to_ms(warehouse_now()) - started) / 1000:.1f}s: {built} event(s) reached it", flush=True)
         return True
@@ -121,7 +127,7 @@ def _drain(args: argparse.Namespace) -> int:
     settings = load_settings()
     options = WebhookSettings.from_env(settings)
     queue = WebhookQueue(options.queue_path)
-    drainer = Drainer(settings, queue, options)
+    drainer = Drainer(settings, queue, options, publish=None if args.no_publish else publish)
     try:
         while True:
             drained = drainer.once(build=not args.no_build)
@@ -174,6 +180,9 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
         "--watch", type=float, default=0, metavar="SECONDS", help="keep draining; look every SECONDS when idle"
     )
     run.add_argument("--no-build", action="store_true", help="sync only; the next build brings it to ats")
+    run.add_argument(
+        "--no-publish", action="store_true", help="build without refreshing the published copy (35 s at 100k)"
+    )
     run.set_defaults(handler=_drain)
     status = actions.add_parser("status", help="events waiting per integration, and latency of the last hour")
     status.set_defaults(handler=_status)
