@@ -1,5 +1,5 @@
 """The code location assembled from its settings: raw sync, dbt models, published copy, checks, schedules, and
-the webhook sensor with its job."""
+the webhook sensor with its job, the write actions' job and sensor."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import dagster as dg
 
 from orchestration.warehouse.dbt_runner import dbt_parse
 
+from .actions import build_actions
 from .dbt import build_dbt_models, dbt_resource
 from .freshness import build_freshness
 from .housekeeping import build_housekeeping
@@ -38,11 +39,12 @@ def build_definitions(settings: LocationSettings) -> dg.Definitions:
     housekeeping_job, housekeeping_schedule = build_housekeeping(
         settings.run_retention_days, settings.dbt_targets, settings.dbt_targets_kept
     )
+    actions_job, actions_sensor = build_actions()
     return dg.Definitions(
         assets=[raw, models, published, queue_asset],
         asset_checks=freshness_checks,
-        jobs=[*jobs.values(), webhooks, housekeeping_job],
+        jobs=[*jobs.values(), webhooks, housekeeping_job, actions_job],
         schedules=[*build_schedules(settings, jobs, integration_ids), housekeeping_schedule],
-        sensors=[automation_sensor, freshness_sensor, webhook_sensor(webhooks)],
+        sensors=[automation_sensor, freshness_sensor, webhook_sensor(webhooks), actions_sensor],
         resources={"dbt": dbt_resource(), "warehouse": settings.warehouse},
     )

@@ -14,6 +14,7 @@ from orchestration.warehouse.publish import publish
 from orchestration.warehouse.sql_shell import sql_main
 from orchestration.warehouse.summary import empty_warehouse_warning, render_rows
 
+from .actions import cli as actions_cli
 from .cli_help import COMMANDS, ENVIRONMENT
 from .clock import parse_instant
 from .config import load_settings
@@ -176,6 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sql.add_argument("query", nargs="?", help="SQL to run (default: read stdin, or a prompt on a terminal)")
     sql.set_defaults(handler=_sql)
     webhooks_cli.add_commands(commands)
+    actions_cli.add_commands(commands)
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))

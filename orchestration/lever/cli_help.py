@@ -10,13 +10,16 @@ environment (see README.md, Configuration):
   LEVER_INTEGRATIONS_FILE       TOML file listing several accounts (overrides the variables above)
   LEVER_RATE_LIMIT, LEVER_BURST, LEVER_CONCURRENCY   10, 20, 16
   LEVER_REQUEST_TIMEOUT, LEVER_MAX_RETRIES, LEVER_OVERLAP_SECONDS   30, 8, 300
-  LEVER_SYNC_MEMORY_LIMIT       DuckDB memory cap of a sync, e.g. 1GB
+  LEVER_SYNC_MEMORY_LIMIT       DuckDB memory cap of a sync (default 160MB; 0: none)
   LEVER_DAILY_BUDGET, LEVER_DAILY_BUDGET_SHARE, LEVER_VERIFY_DAYS, LEVER_RUN_MINUTES,
   LEVER_FIRST_USABLE_MINUTES, LEVER_MAX_RUN_HOURS, LEVER_CLOCK_TOLERANCE_SECONDS,
   LEVER_SKIP_UNREFERRED_REFERRALS
                                 a sync's request budget, rolling verification and ceilings (README)
   LEVER_SANDBOX_SEED, LEVER_SANDBOX_OPPORTUNITIES   the built-in sandbox account
   LEVER_DBT_THREADS, LEVER_DBT_VIEW_TESTS           dbt threads (4); also test the intermediate views
+  LEVER_PERFORM_AS              user write actions act as by default (else the job's owner)
+  LEVER_ACTIONS_PATH            the outbox of write actions (default data/actions.sqlite)
+  LEVER_ATTACHMENT_MAX_MB       largest attachment a write action sends (10)
   DUCKDB_PATH                   the private warehouse (default data/warehouse.duckdb)
   DUCKDB_PUBLISHED_PATH         the read-only copy for SQL users (default data/published/warehouse.duckdb)
   DUCKDB_LOCK_TIMEOUT           seconds to wait for another writer (120)

@@ -1,4 +1,4 @@
-"""Async Lever HTTP client: shared token bucket, bounded concurrency, the retry policy of `retry.py`."""
+"""Async Lever HTTP client, reads and writes: shared token bucket, bounded concurrency, the policy of `retry.py`."""
 
 from __future__ import annotations
 
@@ -18,17 +18,11 @@ import httpx
 from .auth import Credentials
 from .connections import ConnectionSlots
 from .endpoints import Route
-from .errors import (
-    InvalidOffsetToken,
-    LeverAuthError,
-    LeverPayloadError,
-    LeverPermissionError,
-    LeverRequestError,
-    LeverUnavailable,
-)
+from .errors import LeverPayloadError, LeverUnavailable, LeverWriteUnconfirmed
 from .payloads import decode
 from .ratelimit import TokenBucket
-from .retry import RetryPolicy, Transient, transient_exception, transient_status, with_retries
+from .responses import base_url_hint, client_error
+from .retry import RetryPolicy, Transient, never_sent, transient_exception, transient_status, with_retries
 
 __all__ = ["LeverClient", "Params", "RequestStats", "RetryPolicy", "Route", "require_list"]
 
@@ -110,7 +104,33 @@ class LeverClient:
 
     async def get_json(self, path: str, params: Params | None = None, *, route: Route) -> dict[str, Any]:
         """GET and decode one response body; raises a typed LeverError naming the route on failure."""
+        return await self.request_json("GET", path, params, route=route)
+
+    async def request_json(
+        self,
+        method: str,
+        path: str,
+        params: Params | None = None,
+        *,
+        route: Route,
+        json: dict[str, Any] | None = None,
+        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+        form: list[tuple[str, str]] | None = None,
+        replay_safe: bool = True,
+    ) -> dict[str, Any]:
+        """One request through the limiter and the retry policy; the decoded body (`{}` for a 204).
+
+        `replay_safe=False` (a write whose repetition would apply twice): only answers proving Lever did not act
+        (429, a connection never made) are retried; a timeout, a dropped connection or a 5xx after sending
+        raises `LeverWriteUnconfirmed`, since Lever has no idempotency keys and the caller must read back first.
+        """
         url = f"{self.base_url}{path}"
+        what = f"{method} {route.template}"
+        content: dict[str, Any] = {}
+        if json is not None:
+            content["json"] = json
+        if files is not None or form is not None:
+            content["files"], content["data"] = files or [], _form_fields(form or [])
         reauthorized = 0
 
         async def attempt() -> dict[str, Any] | Transient:
@@ -125,10 +145,14 @@ class LeverClient:
                 self.stats.requests[route.name] += 1
                 authorization = await self._credentials.header()  # a token refresh fails as a LeverError
                 try:
-                    response = await self._http.get(url, params=params, headers={"Authorization": authorization})
+                    response = await self._http.request(
+                        method, url, params=params, headers={"Authorization": authorization}, **content
+                    )
                 except (httpx.TimeoutException, httpx.TransportError) as exc:
                     failure = transient_exception(exc)
                     assert failure is not None
+                    if not replay_safe and not never_sent(exc):
+                        raise self._unconfirmed(what, route, failure.reason) from None
                     return failure
                 self._answered = True
                 self.stats.statuses[response.status_code] += 1
@@ -138,12 +162,16 @@ class LeverClient:
                     self._alive()
                 if status != 401:
                     self._credentials.accepted(authorization)
-                if status == 200:
-                    return self._body(response, route)
+                if status in (200, 201):
+                    return self._body(response, route, what)
+                if status == 204:
+                    return {}
                 failure = transient_status(status)
                 if failure is not None:
                     if failure.throttled:
                         self._limiter.drain()
+                    elif not replay_safe:
+                        raise self._unconfirmed(what, route, failure.reason)
                     return failure
                 if status == 401 and self._credentials.renewable and reauthorized < MAX_REAUTHORIZATIONS:
                     # The token may have died mid-run (or been replaced by a concurrent refresh): renew it,
@@ -151,7 +179,7 @@ class LeverClient:
                     reauthorized += 1
                     await self._credentials.refresh(rejected=authorization)
                     return Transient("HTTP 401 (token renewed)", free=True)
-                raise self._client_error(response, route)
+                raise client_error(response, method, route, self.base_url)
 
         def on_retry(failure: Transient) -> None:
             self.stats.retries += 1
@@ -161,19 +189,25 @@ class LeverClient:
             attempt,
             policy=self._retry,
             rng=self._rng,
-            what=f"GET {route.template}",
-            give_up=lambda attempts, last: self._give_up(route, attempts, last),
-            breaker=lambda failure: self._breaker(route, failure),
+            what=what,
+            give_up=lambda attempts, last: self._give_up(route, attempts, last, what),
+            breaker=lambda failure: self._breaker(route, failure, what),
             on_retry=on_retry,
             logger=log,
         )
 
-    def _body(self, response: httpx.Response, route: Route) -> dict[str, Any] | Transient:
+    def _unconfirmed(self, what: str, route: Route, reason: str) -> LeverWriteUnconfirmed:
+        return LeverWriteUnconfirmed(
+            f"{what} got no answer saying whether Lever applied it ({reason}); not resent blindly",
+            endpoint=route.name,
+        )
+
+    def _body(self, response: httpx.Response, route: Route, what: str) -> dict[str, Any] | Transient:
         content_type = response.headers.get("content-type", "")
         if "html" in content_type or response.content.lstrip()[:1] == b"<":
             # A login page, a proxy's error page, Lever's web app: no retry makes it JSON.
             raise LeverPayloadError(
-                f"GET {route.template} answered an HTML page, not JSON: {self._base_url_hint()}",
+                f"{what} answered an HTML page, not JSON: {base_url_hint(self.base_url)}",
                 endpoint=route.name,
                 status=200,
             )
@@ -182,32 +216,26 @@ class LeverClient:
         except ValueError:
             return Transient("truncated or invalid JSON body")
 
-    def _base_url_hint(self) -> str:
-        return (
-            f"check LEVER_BASE_URL ({self.base_url}): it must be the API's URL ending in /v1, "
-            "e.g. https://api.lever.co/v1 (EU: https://api.eu.lever.co/v1)"
-        )
-
-    def _breaker(self, route: Route, failure: Transient) -> Exception | None:
+    def _breaker(self, route: Route, failure: Transient, what: str) -> Exception | None:
         if failure.throttled:
             return None  # rate limiting is pacing, not an outage
         if not self._answered:
             self._unanswered += 1
             if self._unanswered > RETRIES_BEFORE_FIRST_ANSWER:
-                return self._give_up(route, self._unanswered, failure)
-        if self._failed(f"{failure.reason} on GET {route.template}"):
+                return self._give_up(route, self._unanswered, failure, what)
+        if self._failed(f"{failure.reason} on {what}"):
             return LeverUnavailable(self._outage or "", endpoint=route.name)
         return None
 
-    def _give_up(self, route: Route, attempts: int, last: Transient) -> Exception:
+    def _give_up(self, route: Route, attempts: int, last: Transient, what: str) -> Exception:
         if not self._answered and last.reason.startswith("connection error"):
             return LeverUnavailable(
                 f"cannot connect to {urlsplit(self.base_url).netloc or self.base_url} ({last.reason}): "
-                f"{self._base_url_hint()}, and that this machine can reach it",
+                f"{base_url_hint(self.base_url)}, and that this machine can reach it",
                 endpoint=route.name,
             )
         return LeverUnavailable(
-            f"GET {route.template} still failing after {attempts} attempts (last: {last.reason}); "
+            f"{what} still failing after {attempts} attempts (last: {last.reason}); "
             "Lever may be down or rate limiting hard: rerun later, nothing was lost",
             endpoint=route.name,
         )
@@ -229,42 +257,17 @@ class LeverClient:
             )
         return self._outage is not None
 
-    def _client_error(self, response: httpx.Response, route: Route) -> Exception:
-        status = response.status_code
-        message = _error_message(response)
-        where = f"GET {route.template}"
-        if status == 401:
-            return LeverAuthError(
-                f"Lever rejected the credentials (401) on {where}: {message}. Check LEVER_API_KEY (or the OAuth "
-                "variables) and LEVER_BASE_URL (production, EU and sandbox keys are not interchangeable)",
-                endpoint=route.name,
-                status=status,
-            )
-        if status == 403:
-            return LeverPermissionError(
-                f"Lever refused {where} (403: {message}); give the API key the read permission for "
-                f"'{route.template}' in Settings > Integrations and API > API Credentials",
-                endpoint=route.name,
-                status=status,
-            )
-        if status == 400 and "offset token" in message.lower():
-            return InvalidOffsetToken(f"{where}: {message}", endpoint=route.name, status=status)
-        hint = ""
-        if status == 404 and not any(part.startswith("v") for part in urlsplit(self.base_url).path.split("/")):
-            hint = f"; {self._base_url_hint()}"
-        return LeverRequestError(
-            f"{where} failed with HTTP {status}: {message}{hint}", endpoint=route.name, status=status
-        )
 
-
-def _error_message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200].strip().rstrip(".")
-    if isinstance(body, dict):
-        return str(body.get("message") or body.get("code") or body)[:300].rstrip(".")
-    return str(body)[:300]
+def _form_fields(form: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """Multipart fields for httpx: a repeated name (`emails`, `tags`) becomes a list, sent as repeated parts."""
+    fields: dict[str, str | list[str]] = {}
+    for name, value in form:
+        if name in fields:
+            previous = fields[name]
+            fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            fields[name] = value
+    return fields
 
 
 def require_list(body: dict[str, Any], route: Route) -> list[Any]:

@@ -1,4 +1,5 @@
-"""Configuration from the environment and the optional integrations file (TOML)."""
+"""Configuration from the environment and the optional integrations file (TOML): every setting of the library in
+one place, which is why this module is longer than most."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ LEVER_BURST = 20
 SANDBOX_RATE_LIMIT = 200.0
 SANDBOX_BURST = 400
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# DuckDB caches what a sync reads and writes up to 80% of RAM; capped, a 100k-opportunity sync peaks at about
+# 290 MB plus the cap (BENCHMARKS.md: 812 MB uncapped, 481 MB at 192 MB, 420 MB at 128 MB, ~10% more CPU).
+DEFAULT_SYNC_MEMORY = "160MB"
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9:_.-]{0,63}$")
 
@@ -64,6 +68,8 @@ class Integration:
     # Signature tokens of the account's Lever webhooks (one per webhook if Lever shows several); empty: the
     # receiver refuses this integration's deliveries. Embedded sandboxes generate theirs (`webhooks.tokens`).
     webhook_tokens: tuple[Secret, ...] = ()
+    # The user write actions are performed as when a request names none (a unified or Lever user id).
+    perform_as: str | None = None
 
     @property
     def slug(self) -> str:
@@ -78,7 +84,7 @@ class Settings:
     request_timeout: float = 30.0
     max_retries: int = 8
     # DuckDB memory cap of a sync (e.g. "512MB"); None keeps DuckDB's default (80% of RAM).
-    sync_memory_limit: str | None = None
+    sync_memory_limit: str | None = DEFAULT_SYNC_MEMORY
     # Most Lever's Date header may differ from the warehouse clock before a run refuses (0: never refuse).
     clock_tolerance_seconds: float = 300.0
     # Wall-clock ceiling of one sync run (a `--full` pass of 100k opportunities at 10 req/s takes most of a day).
@@ -93,6 +99,10 @@ class Settings:
     first_usable_minutes: float = 5.0
     # Read /referrals only for opportunities with a referral application (not a documented Lever rule).
     skip_unreferred_referrals: bool = False
+    # The outbox of write actions (SQLite); None: actions.sqlite beside the warehouse.
+    actions_path: Path | None = None
+    # Largest attachment a write action sends (Lever's own cap is not documented).
+    attachment_max_bytes: int = 10 * 1024 * 1024
     extra: Mapping[str, str] = field(default_factory=dict)
     # The read-only copy of the unified schema for SQL users; None: published/<warehouse file name> beside it.
     published_path: Path | None = None
@@ -100,6 +110,10 @@ class Settings:
     @property
     def published(self) -> Path:
         return self.published_path or self.duckdb_path.parent / "published" / self.duckdb_path.name
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.actions_path or self.duckdb_path.with_name("actions.sqlite")
 
     def integration(self, integration_id: str) -> Integration:
         for item in self.integrations:
@@ -199,6 +213,7 @@ def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Inte
                 concurrency=int(entry.get("concurrency", 16)),
                 daily_budget=_budget(str(entry.get("daily_budget", "")), f"{prefix}: daily_budget"),
                 webhook_tokens=_webhook_tokens(env, str(entry.get("webhook_token_env", "")), prefix),
+                perform_as=str(entry["perform_as"]) if entry.get("perform_as") else None,
             )
         )
     ids = [i.id for i in result]
@@ -207,11 +222,12 @@ def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Inte
     return tuple(result)
 
 
-def _sandbox_integration(integration_id: str, spec: SandboxSpec, entry: Mapping) -> Integration:
+def _sandbox_integration(integration_id: str, spec: SandboxSpec, entry: Mapping, perform_as: str = "") -> Integration:
     return Integration(
         id=integration_id,
         base_url="",  # known once the embedded server has started
         sandbox=spec,
+        perform_as=str(entry.get("perform_as") or perform_as) or None,
         rate_limit=float(entry.get("rate_limit", SANDBOX_RATE_LIMIT)),
         burst=int(entry.get("burst", SANDBOX_BURST)),
         concurrency=int(entry.get("concurrency", 32)),
@@ -227,8 +243,9 @@ def resolve_duckdb_path(env: Mapping[str, str], name: str = "DUCKDB_PATH") -> Pa
     return path.resolve()
 
 
-def _published_path(env: Mapping[str, str]) -> Path | None:
-    return resolve_duckdb_path(env, "DUCKDB_PUBLISHED_PATH") if _read(env, "DUCKDB_PUBLISHED_PATH") else None
+def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
+    """A path setting resolved like DUCKDB_PATH; None when unset (its default derives from the warehouse's)."""
+    return resolve_duckdb_path(env, name) if _read(env, name) else None
 
 
 ENV_NAMES = {
@@ -256,7 +273,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         if auth is None:
             integration_id = _validate_id(_read(env, "LEVER_INTEGRATION_ID") or "lever:sandbox")
             slug = Integration(integration_id).slug
-            integrations = (_sandbox_integration(integration_id, _sandbox_spec(env, {}, slug, data_dir), {}),)
+            spec = _sandbox_spec(env, {}, slug, data_dir)
+            integrations = (_sandbox_integration(integration_id, spec, {}, _read(env, "LEVER_PERFORM_AS")),)
         else:
             integration_id = _validate_id(_read(env, "LEVER_INTEGRATION_ID") or "lever:default")
             integrations = (
@@ -269,6 +287,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                     concurrency=int(_read(env, "LEVER_CONCURRENCY") or 16),
                     daily_budget=_budget(_read(env, "LEVER_DAILY_BUDGET"), "LEVER_DAILY_BUDGET"),
                     webhook_tokens=_webhook_tokens(env, "LEVER_WEBHOOK_TOKEN", "environment", required=False),
+                    perform_as=_read(env, "LEVER_PERFORM_AS") or None,
                 ),
             )
     return Settings(
@@ -277,7 +296,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         overlap_seconds=int(_read(env, "LEVER_OVERLAP_SECONDS") or 300),
         request_timeout=float(_read(env, "LEVER_REQUEST_TIMEOUT") or 30),
         max_retries=int(_read(env, "LEVER_MAX_RETRIES") or 8),
-        sync_memory_limit=_read(env, "LEVER_SYNC_MEMORY_LIMIT") or None,
+        sync_memory_limit=_memory_limit(_read(env, "LEVER_SYNC_MEMORY_LIMIT")),
         clock_tolerance_seconds=_number(env, "LEVER_CLOCK_TOLERANCE_SECONDS", 300.0),
         max_run_hours=_number(env, "LEVER_MAX_RUN_HOURS", 36.0),
         daily_budget_share=_number(env, "LEVER_DAILY_BUDGET_SHARE", 0.5),
@@ -285,7 +304,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         run_minutes=_number(env, "LEVER_RUN_MINUTES", 50.0),
         first_usable_minutes=_number(env, "LEVER_FIRST_USABLE_MINUTES", 5.0),
         skip_unreferred_referrals=_read(env, "LEVER_SKIP_UNREFERRED_REFERRALS").lower() in ("1", "true", "yes"),
-        published_path=_published_path(env),
+        actions_path=_optional_path(env, "LEVER_ACTIONS_PATH"),
+        attachment_max_bytes=int(_number(env, "LEVER_ATTACHMENT_MAX_MB", 10.0) * 1024 * 1024),
+        published_path=_optional_path(env, "DUCKDB_PUBLISHED_PATH"),
     )
 
 
@@ -299,26 +320,30 @@ def _webhook_tokens(env: Mapping[str, str], name: str, where: str, *, required: 
     return tokens
 
 
-def _budget(text: str, where: str) -> int | None:
+def _memory_limit(text: str) -> str | None:
+    """DuckDB's memory cap for a sync: unset gives the default, `0`/`none`/`off` no cap (DuckDB's 80% of RAM)."""
     if not text:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise ConfigError(f"{where}={text!r} is not a whole number of requests per day") from None
-    if value < 0:
-        raise ConfigError(f"{where}={text!r} must not be negative")
-    return value
+        return DEFAULT_SYNC_MEMORY
+    return None if text.lower() in ("0", "none", "off") else text
 
 
 def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    text = _read(env, name)
+    return _non_negative(_read(env, name), name, float, default)
+
+
+def _budget(text: str, where: str) -> int | None:
+    return _non_negative(text, where, int, None)
+
+
+def _non_negative(text: str, where: str, kind: type, default):
+    """`text` as a number of `kind` (int: whole), `default` when empty; a clear error naming `where` otherwise."""
     if not text:
         return default
     try:
-        value = float(text)
+        value = kind(text)
     except ValueError:
-        raise ConfigError(f"{name}={text!r} is not a number") from None
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{where}={text!r} is not {what}") from None
     if value < 0:
-        raise ConfigError(f"{name}={text!r} must not be negative")
+        raise ConfigError(f"{where}={text!r} must not be negative")
     return value

@@ -52,6 +52,11 @@ class LeverUnavailable(LeverError):
     """Retries exhausted on 429, 5xx, timeouts or dropped connections."""
 
 
+class LeverWriteUnconfirmed(LeverError):
+    """A write was sent and no answer says whether Lever applied it (a timeout, a dropped connection, a 5xx):
+    it is never resent blindly, since Lever's writes are not idempotent; the caller reads back first."""
+
+
 class LeverPayloadError(LeverError):
     """The response is not Lever's envelope (not JSON, no `data`, `hasNext` without `next`)."""
 

@@ -57,6 +57,11 @@ def transient_exception(exc: BaseException) -> Transient | None:
     return None
 
 
+def never_sent(exc: BaseException) -> bool:
+    """The request cannot have reached the server (no connection was made): resending it applies nothing twice."""
+    return isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+
+
 def transient_status(status: int) -> Transient | None:
     if status in RETRYABLE_STATUS:
         return Transient(f"HTTP {status}", throttled=status == 429)

@@ -7,8 +7,9 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,7 +18,7 @@ import httpx
 
 from .auth import ApiKeyCredentials, Credentials, OAuthCredentials
 from .budget import Budget
-from .client import LeverClient, RetryPolicy
+from .client import LeverClient, RequestStats, RetryPolicy
 from .clock import warehouse_now
 from .config import ApiKeyAuth, Integration, OAuthAuth, Settings
 from .connections import ConnectionSlots
@@ -118,6 +119,109 @@ async def _report(progress: Progress, integration_id: str, client: LeverClient, 
         )
 
 
+@dataclass
+class LeverSession:
+    """One integration opened for work: the warehouse connection, and what every Lever request of the work shares
+    (base URL, credentials, the client-side token bucket, connections, retry policy). A sync and write actions
+    run in one session, so they pace against one bucket and refresh one OAuth token."""
+
+    settings: Settings
+    integration: Integration
+    conn: duckdb.DuckDBPyConnection
+    base_url: str
+    credentials: Credentials
+    limiter: TokenBucket
+    slots: ConnectionSlots
+    retry: RetryPolicy
+    clock: Callable[[], datetime]
+
+    def client(self, stats: RequestStats | None = None) -> LeverClient:
+        """A client on the session's bucket and connections, counting its requests in `stats` (its own by default)."""
+        return LeverClient(
+            self.base_url,
+            self.credentials,
+            self.limiter,
+            http=self.slots,
+            concurrency=self.integration.concurrency,
+            retry=self.retry,
+            stats=stats,
+        )
+
+    @contextmanager
+    def logged(self, mode: str) -> Iterator[LeverClient]:
+        """A client whose requests go into the run log (`lever_raw._sync_runs`) as a run of `mode`, so the daily
+        budget counts work done outside the sync engine (write actions, passthrough)."""
+        stats = RequestStats()
+        state = SyncState(self.conn, self.integration.id)
+        run_id = uuid.uuid4().hex
+        state.start_run(run_id, mode, now=self.clock(), window=None)
+        try:
+            yield self.client(stats)
+        finally:
+            state.finish_run(
+                run_id,
+                status="succeeded",
+                now=self.clock(),
+                requests=dict(stats.requests),
+                records={},
+                retries=stats.retries,
+                errors=[],
+            )
+
+    def budget(self) -> Budget:
+        return Budget.of(
+            self.integration.rate_limit,
+            share=self.settings.daily_budget_share,
+            daily=self.integration.daily_budget,
+            run_minutes=self.settings.run_minutes,
+            pace=PACE,
+        )
+
+    def engine(self, client: LeverClient) -> SyncEngine:
+        settings = self.settings
+        return SyncEngine(
+            RawStore(self.conn, self.integration.id),
+            client,
+            clock=self.clock,
+            overlap=timedelta(seconds=settings.overlap_seconds),
+            clock_tolerance=timedelta(seconds=settings.clock_tolerance_seconds),
+            max_run=timedelta(hours=settings.max_run_hours) if settings.max_run_hours else None,
+            budget=self.budget(),
+            verify_days=settings.verify_days,
+            first_usable=timedelta(minutes=settings.first_usable_minutes),
+            skip_unreferred_referrals=settings.skip_unreferred_referrals,
+        )
+
+
+@asynccontextmanager
+async def open_session(
+    settings: Settings,
+    integration: Integration,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    clock: Callable[[], datetime] = warehouse_now,
+    retry: RetryPolicy | None = None,
+) -> AsyncIterator[LeverSession]:
+    """Open the integration's source (the embedded sandbox, or Lever) and the warehouse, for one piece of work."""
+    with _source(integration, clock()) as (base_url, auth):
+        conn = connect(settings.duckdb_path)
+        try:
+            RawStore.ensure_schema(conn)
+            if settings.sync_memory_limit:
+                # DuckDB caches what it writes (a sync's RSS grew with the warehouse); no sync reads every payload
+                # any more, so a small cap holds (config.DEFAULT_SYNC_MEMORY).
+                conn.execute("SET memory_limit = ?", [settings.sync_memory_limit])
+            retry = retry or RetryPolicy(max_retries=settings.max_retries)
+            slots = ConnectionSlots(integration.concurrency, timeout=settings.request_timeout, transport=transport)
+            async with slots:
+                credentials = _credentials(auth, slots.spare, SyncState(conn, integration.id), clock, retry)
+                yield LeverSession(
+                    settings, integration, conn, base_url, credentials, client_limiter(integration), slots, retry, clock
+                )
+        finally:
+            conn.close()
+
+
 async def sync_integration(
     settings: Settings,
     integration: Integration,
@@ -132,52 +236,15 @@ async def sync_integration(
 ) -> SyncResult:
     """One sync of one integration into the warehouse; raises on failure after recording what it could.
     `opportunity_ids`: the opportunities of a targeted sync (`Mode.TARGETED`)."""
-    with _source(integration, clock()) as (base_url, auth):
-        conn = connect(settings.duckdb_path)
+    async with open_session(settings, integration, transport=transport, clock=clock, retry=retry) as session:
+        client = session.client()
+        engine = session.engine(client)
+        reporter = asyncio.create_task(_report(progress, integration.id, client, engine)) if progress else None
         try:
-            RawStore.ensure_schema(conn)
-            store = RawStore(conn, integration.id)
-            if settings.sync_memory_limit:
-                # Opt-in: DuckDB caches what it writes (a sync's RSS grows with the warehouse), but its cap is
-                # hard: 128 MB failed at 100k opportunities (in the closing purge, and once mid-page).
-                conn.execute("SET memory_limit = ?", [settings.sync_memory_limit])
-            retry = retry or RetryPolicy(max_retries=settings.max_retries)
-            slots = ConnectionSlots(integration.concurrency, timeout=settings.request_timeout, transport=transport)
-            async with slots:
-                client = LeverClient(
-                    base_url,
-                    _credentials(auth, slots.spare, SyncState(conn, integration.id), clock, retry),
-                    client_limiter(integration),
-                    http=slots,
-                    concurrency=integration.concurrency,
-                    retry=retry,
-                )
-                engine = SyncEngine(
-                    store,
-                    client,
-                    clock=clock,
-                    overlap=timedelta(seconds=settings.overlap_seconds),
-                    clock_tolerance=timedelta(seconds=settings.clock_tolerance_seconds),
-                    max_run=timedelta(hours=settings.max_run_hours) if settings.max_run_hours else None,
-                    budget=Budget.of(
-                        integration.rate_limit,
-                        share=settings.daily_budget_share,
-                        daily=integration.daily_budget,
-                        run_minutes=settings.run_minutes,
-                        pace=PACE,
-                    ),
-                    verify_days=settings.verify_days,
-                    first_usable=timedelta(minutes=settings.first_usable_minutes),
-                    skip_unreferred_referrals=settings.skip_unreferred_referrals,
-                )
-                reporter = asyncio.create_task(_report(progress, integration.id, client, engine)) if progress else None
-                try:
-                    return await engine.run(mode, window, opportunity_ids)
-                finally:
-                    if reporter is not None:
-                        reporter.cancel()
+            return await engine.run(mode, window, opportunity_ids)
         finally:
-            conn.close()
+            if reporter is not None:
+                reporter.cancel()
 
 
 Window = tuple[datetime, datetime]

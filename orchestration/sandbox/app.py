@@ -197,6 +197,8 @@ class App:
         principal = self.services.auth.authenticate(ctx.request.headers, self.account.now_ms)
         if route.endpoint in principal.denied:
             raise ApiError(403, f"This API key does not have permission to access the {route.endpoint} endpoint")
+        if route.method != "GET" and not principal.may_write(route.endpoint):
+            raise ApiError(403, f"This API key does not have write permission for the {route.endpoint} endpoint")
         if not self._bucket("api", principal.credential, self.rate_limit, self.burst).try_acquire():
             raise ApiError(429, "Too many requests")
         if (

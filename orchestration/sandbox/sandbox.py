@@ -184,9 +184,16 @@ class Sandbox:
     def api_key(self) -> str:
         return self.auth.default_key
 
-    def create_key(self, confidential: bool = True, denied: set[str] | frozenset[str] = frozenset()) -> str:
+    def create_key(
+        self,
+        confidential: bool = True,
+        denied: set[str] | frozenset[str] = frozenset(),
+        read_only: set[str] | frozenset[str] = frozenset(),
+    ) -> str:
+        """A new API key: without confidential access, without any access to the `denied` endpoints, or allowed
+        to read but not write the `read_only` ones ("*": all)."""
         with self.account.lock:
-            key = self.auth.create_key(confidential, denied)
+            key = self.auth.create_key(confidential, denied, read_only)
         self.persist()
         return key
 

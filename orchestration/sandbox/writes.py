@@ -9,7 +9,7 @@ from . import operations, render, subscriptions
 from .access import visible_opportunity
 from .auth import OAuthError
 from .errors import bad_request, not_found
-from .generator.documents import add_file
+from .generator.documents import add_file, add_uploaded_resume
 from .messages import Response
 from .payloads import body, multipart, perform_as
 from .routing import Ctx, respond
@@ -107,7 +107,34 @@ def create_opportunity(ctx: Ctx) -> Response:
     )
     if archived:
         operations.archive(account, opportunity, archived[0], at=archived[1])
+    if ctx.request.headers.get("content-type", "").startswith("multipart/form-data"):
+        _store_uploads(ctx, opportunity, multipart(ctx)[1])
     return respond(201, {"deduped": deduped, "data": render.opportunity(account, opportunity)})
+
+
+RESUME_PARTS = ("resumeFile", "resume")
+
+
+def _store_uploads(ctx: Ctx, opportunity, parts: list[tuple[str, str, bytes]]) -> list[dict]:
+    """File parts of a request as the opportunity's documents: `resumeFile` (or `resume`) a resume, any other
+    (`files[]`, or the single part of an upload) a file. The bytes are served back by the download routes."""
+    if not parts:
+        return []
+    account = ctx.account
+    children = operations.child_added(account, opportunity)
+    stored = []
+    for field, filename, content in parts:
+        if field in RESUME_PARTS:
+            size = len(content)
+            record = add_uploaded_resume(children, account.write_rng, opportunity.id, filename, account.now_ms, size)
+            kind = "resumes"
+        else:
+            record = add_file(children, account.write_rng, opportunity.id, filename, account.now_ms, len(content))
+            record["status"] = "processed"
+            kind = "files"
+        account.blobs[record["id"]] = content
+        stored.append(render.child(account, kind, record))
+    return stored
 
 
 def change_stage(ctx: Ctx) -> Response:
@@ -173,12 +200,9 @@ def upload_file(ctx: Ctx) -> Response:
     _, files = multipart(ctx)
     if not files:
         raise bad_request("No file part in the request")
-    _, filename, content = files[0]
-    children = operations.child_added(ctx.account, opportunity)
-    record = add_file(children, ctx.account.write_rng, opportunity.id, filename, ctx.account.now_ms, len(content))
-    record["status"] = "processed"
-    ctx.account.blobs[record["id"]] = content
-    return respond(201, {"data": render.child(ctx.account, "files", record)})
+    field, filename, content = files[0]
+    stored = _store_uploads(ctx, opportunity, [("file" if field in RESUME_PARTS else field, filename, content)])
+    return respond(201, {"data": stored[0]})
 
 
 def list_webhooks(ctx: Ctx) -> Response:

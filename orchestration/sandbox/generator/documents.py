@@ -65,3 +65,12 @@ def add_file(
         record["size"] = size
     children["files"].append(record)
     return record
+
+
+def add_uploaded_resume(children: dict, rng: random.Random, opportunity_id: str, name: str, at: int, size: int) -> dict:
+    """A resume uploaded with a new opportunity (`resumeFile`): Lever parses it later, so nothing is parsed yet."""
+    resume_id = new_id(rng)
+    file = {**_file(rng, opportunity_id, "resumes", resume_id, name, at), "status": "processed", "size": size}
+    resume = {"id": resume_id, "createdAt": at, "file": file, "parsedData": {"positions": [], "schools": []}}
+    children["resumes"].append(resume)
+    return resume
