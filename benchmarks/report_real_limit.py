@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
-from .tables import fmt, table
+from .tables import fmt, put_section, table
 
 START, END = "<!-- real-limit:start -->", "<!-- real-limit:end -->"
 RATE = 9.5  # the client's pace at Lever's 10 req/s
@@ -22,7 +21,6 @@ def _duration(seconds: float) -> str:
 
 def section(results: list[dict[str, Any]]) -> list[str]:
     lines = [
-        START,
         "## Lever's real limit: a large account at 10 req/s (issue 13)",
         "",
         "`python -m benchmarks.real_limit --size N` (`make bench` runs it at 100,000). The sandbox serves 100× "
@@ -64,16 +62,9 @@ def section(results: list[dict[str, Any]]) -> list[str]:
         ]  # fmt: skip
         lines += table(["run", "hour", "requests", "at 10 req/s", "peak RSS", "pending", "child requests"], cells)
         lines += [f"- {note}" for note in r.get("notes", [])]
-    return [*lines, "", END]
+    return [*lines, ""]
 
 
 def write_section(report: Path, results: list[dict[str, Any]]) -> None:
     """Put the section into the report, replacing an earlier one (the rest of the file is left alone)."""
-    text = report.read_text() if report.exists() else "# Benchmarks\n"
-    block = "\n".join(section(results))
-    if START in text and END in text:
-        text = re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _: block, text, flags=re.S)
-    else:
-        marker = "\n## Raw runs"
-        text = text.replace(marker, "\n" + block + "\n" + marker, 1) if marker in text else text + "\n" + block + "\n"
-    report.write_text(text)
+    put_section(report, section(results), START, END)

@@ -1,5 +1,5 @@
 """The code location assembled from its settings: raw sync, dbt models, published copy, checks, schedules, and
-the write actions' job and sensor."""
+the webhook sensor with its job, the write actions' job and sensor."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from .freshness import build_freshness
 from .housekeeping import build_housekeeping
 from .partitions import lever_partitions
 from .published import build_published
-from .raw import build_raw_sync
+from .raw import RAW_KEYS, build_raw_sync
 from .schedules import automation_sensor, build_schedules, build_sync_job
 from .settings import LocationSettings
+from .webhooks import queue_asset, webhook_job, webhook_sensor
 
 
 def build_definitions(settings: LocationSettings) -> dg.Definitions:
@@ -33,16 +34,17 @@ def build_definitions(settings: LocationSettings) -> dg.Definitions:
     # Past the sync's own ceiling plus two hours for the dbt build and the publish, Dagster stops the run.
     max_runtime_s = int((lever.max_run_hours + 2) * 3600) if lever.max_run_hours else 0
     jobs = {mode: build_sync_job(mode, selection, max_runtime_s) for mode in ("delta", "full")}
+    webhooks = webhook_job(raw, RAW_KEYS, max_runtime_s)
     freshness_checks, freshness_sensor = build_freshness(settings.stale_after)
     housekeeping_job, housekeeping_schedule = build_housekeeping(
         settings.run_retention_days, settings.dbt_targets, settings.dbt_targets_kept
     )
     actions_job, actions_sensor = build_actions()
     return dg.Definitions(
-        assets=[raw, models, published],
+        assets=[raw, models, published, queue_asset],
         asset_checks=freshness_checks,
-        jobs=[*jobs.values(), housekeeping_job, actions_job],
+        jobs=[*jobs.values(), webhooks, housekeeping_job, actions_job],
         schedules=[*build_schedules(settings, jobs, integration_ids), housekeeping_schedule],
-        sensors=[automation_sensor, freshness_sensor, actions_sensor],
+        sensors=[automation_sensor, freshness_sensor, webhook_sensor(webhooks), actions_sensor],
         resources={"dbt": dbt_resource(), "warehouse": settings.warehouse},
     )

@@ -15,6 +15,7 @@ from orchestration.lever.warehouse import connect
 from .partitions import config_window
 from .resources import WarehouseResource
 from .settings import DUCKDB_POOL
+from .webhooks import drain_integrations
 
 COLLAPSE_RATIO = 0.5  # live rows falling below half of the previous run's count means something broke
 
@@ -30,10 +31,11 @@ LOOKUP_TABLES = sorted({reference.target for reference in REFERENCES})
 class SyncConfig(dg.Config):
     """What a run of the raw sync does for each selected integration (schedules set `mode`)."""
 
-    mode: Literal["delta", "full", "window"] = Field(
+    mode: Literal["delta", "full", "window", "webhooks"] = Field(
         default="delta",
         description="delta: what changed since the last sync; full: re-list everything and mark what disappeared; "
-        "window: re-extract the records created or updated in [window_start, window_end)",
+        "window: re-extract the records created or updated in [window_start, window_end); webhooks: drain the "
+        "webhook queue (the `lever_webhooks` sensor's runs)",
     )
     window_start: str | None = Field(default=None, description="window mode: ISO date or instant, UTC")
     window_end: str | None = Field(default=None, description="window mode: ISO date or instant (exclusive)")
@@ -51,8 +53,10 @@ def _description(endpoint) -> str:
     return f"{endpoint.description} Lever `GET {endpoint.lever_template}`. {how}"
 
 
+# Skippable: a webhook drain reports only the tables it can have changed, so the models downstream of the others
+# are not rebuilt after it.
 SPECS = [
-    dg.AssetSpec(key, description=_description(BY_NAME[name]), group_name="lever_raw", kinds={"duckdb"})
+    dg.AssetSpec(key, description=_description(BY_NAME[name]), group_name="lever_raw", kinds={"duckdb"}, skippable=True)
     for name, key in RAW_KEYS.items()
 ]
 CHECK_SPECS = [
@@ -107,7 +111,12 @@ def build_raw_sync(partitions: dg.StaticPartitionsDefinition) -> dg.AssetsDefini
         can_subset=False,
     )
     def lever_raw_sync(context: dg.AssetExecutionContext, config: SyncConfig, warehouse: WarehouseResource):
-        """Extract Lever into `lever_raw`: per selected integration, a delta, full or window sync."""
+        """Extract Lever into `lever_raw`: per selected integration, a delta, full or window sync, or a drain of
+        the webhook queue."""
+        if config.mode == "webhooks":
+            results, tables = drain_integrations(context, warehouse.settings(), list(context.partition_keys))
+            yield from _report(context, warehouse, results, tables)
+            return
         mode = Mode(config.mode)
         try:
             window = config_window(config.window_start, config.window_end)
@@ -135,7 +144,13 @@ def build_raw_sync(partitions: dg.StaticPartitionsDefinition) -> dg.AssetsDefini
     return lever_raw_sync
 
 
-def _report(context: dg.AssetExecutionContext, warehouse: WarehouseResource, results: list[SyncResult]):
+def _report(
+    context: dg.AssetExecutionContext,
+    warehouse: WarehouseResource,
+    results: list[SyncResult],
+    tables: set[str] | None = None,
+):
+    """Materializations of every raw table (of `tables` only, if given) and the checks of all of them."""
     integration_ids = [r.integration_id for r in results]
     conn = connect(warehouse.settings().duckdb_path)
     try:
@@ -156,23 +171,25 @@ def _report(context: dg.AssetExecutionContext, warehouse: WarehouseResource, res
                 if previous.get(i, 0) >= 20 and n < previous[i] * COLLAPSE_RATIO
             }
             cursor = {r.integration_id: r.cursors[name] for r in results if name in r.cursors}
-            yield dg.MaterializeResult(
-                asset_key=key,
-                metadata={
-                    "records_written": sum(r.records.get(name, 0) for r in results),
-                    "rows_live": sum(live.values()),
-                    "rows_total": sum(row[2] for row in rows),
-                    "rows_live_by_integration": dg.MetadataValue.json({**previous, **live}),
-                    "requests": sum(_table_requests(r, name) for r in results),
-                    "run_requests_total": sum(r.total_requests for r in results),
-                    "retries": sum(r.retries for r in results),
-                    "duration_s": round(sum(r.elapsed_s for r in results), 2),
-                    "mode": results[0].mode,
-                    "integrations": integration_ids,
-                    "cursor": dg.MetadataValue.json(cursor) if cursor else "none",
-                    **(_children_metadata(results) if name == "opportunities" else {}),
-                },
-            )
+            # A table a webhook drain did not touch gets no materialization: nothing downstream is rebuilt.
+            if tables is None or name in tables:
+                yield dg.MaterializeResult(
+                    asset_key=key,
+                    metadata={
+                        "records_written": sum(r.records.get(name, 0) for r in results),
+                        "rows_live": sum(live.values()),
+                        "rows_total": sum(row[2] for row in rows),
+                        "rows_live_by_integration": dg.MetadataValue.json({**previous, **live}),
+                        "requests": sum(_table_requests(r, name) for r in results),
+                        "run_requests_total": sum(r.total_requests for r in results),
+                        "retries": sum(r.retries for r in results),
+                        "duration_s": round(sum(r.elapsed_s for r in results), 2),
+                        "mode": results[0].mode,
+                        "integrations": integration_ids,
+                        "cursor": dg.MetadataValue.json(cursor) if cursor else "none",
+                        **(_children_metadata(results) if name == "opportunities" else {}),
+                    },
+                )
             yield dg.AssetCheckResult(
                 asset_key=key, check_name=UNIQUE_IDS, passed=duplicates == 0, metadata={"duplicates": duplicates}
             )

@@ -24,6 +24,7 @@ from .field_mapping import MODELS
 from .runner import Outcome, run_syncs
 from .secrets import ScrubFilter, scrub
 from .sync import Mode
+from .webhooks import cli as webhooks_cli
 
 # Without a terminal (a log file, CI, a pipe) progress is one line every this many seconds instead of a counter
 # rewritten in place.
@@ -185,6 +186,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     fields.add_argument("--model", choices=MODELS, help="only this unified model (default: all four)")
     fields.add_argument("--integration", help="only this integration id (default: all configured)")
     fields.set_defaults(handler=_fields)
+    webhooks_cli.add_commands(commands)
     actions_cli.add_commands(commands)
     args = parser.parse_args(argv)
     handler = logging.StreamHandler(sys.stderr)

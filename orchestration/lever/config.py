@@ -50,6 +50,9 @@ class SandboxSpec:
     seed: int = 0
     opportunities: int = 500
     state_dir: Path | None = None
+    # Where the account sends Lever's webhooks (`lever-warehouse webhooks serve`), signed with a token generated
+    # into `state_dir`; None: it sends none.
+    webhook_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,9 @@ class Integration:
     concurrency: int = 16
     # Requests per UTC day this integration may spend on deferrable work; None: a share of the key's capacity.
     daily_budget: int | None = None
+    # Signature tokens of the account's Lever webhooks (one per webhook if Lever shows several); empty: the
+    # receiver refuses this integration's deliveries. Embedded sandboxes generate theirs (`webhooks.tokens`).
+    webhook_tokens: tuple[Secret, ...] = ()
     # The user write actions are performed as when a request names none (a unified or Lever user id).
     perform_as: str | None = None
 
@@ -175,6 +181,7 @@ def _sandbox_spec(env: Mapping[str, str], table: Mapping, slug: str, data_dir: P
         seed=int(table.get("seed", _read(env, "LEVER_SANDBOX_SEED") or 0)),
         opportunities=int(table.get("opportunities", _read(env, "LEVER_SANDBOX_OPPORTUNITIES") or 500)),
         state_dir=Path(table["state_dir"]) if "state_dir" in table else data_dir / "sandbox" / slug,
+        webhook_url=str(table.get("webhook_url", _read(env, "LEVER_SANDBOX_WEBHOOK_URL"))) or None,
     )
 
 
@@ -222,6 +229,7 @@ def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Inte
                 burst=int(entry.get("burst", LEVER_BURST)),
                 concurrency=int(entry.get("concurrency", 16)),
                 daily_budget=_budget(str(entry.get("daily_budget", "")), f"{prefix}: daily_budget"),
+                webhook_tokens=_webhook_tokens(env, str(entry.get("webhook_token_env", "")), prefix),
                 perform_as=str(entry["perform_as"]) if entry.get("perform_as") else None,
             )
         )
@@ -299,6 +307,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                     burst=int(_read(env, "LEVER_BURST") or LEVER_BURST),
                     concurrency=int(_read(env, "LEVER_CONCURRENCY") or 16),
                     daily_budget=_budget(_read(env, "LEVER_DAILY_BUDGET"), "LEVER_DAILY_BUDGET"),
+                    webhook_tokens=_webhook_tokens(env, "LEVER_WEBHOOK_TOKEN", "environment", required=False),
                     perform_as=_read(env, "LEVER_PERFORM_AS") or None,
                 ),
             )
@@ -322,6 +331,16 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         field_mappings=load_mappings(mappings_file, [i.id for i in integrations]) if mappings_file else {},
         profile_forms=_read(env, "LEVER_PROFILE_FORMS").lower() in ("1", "true", "yes"),
     )
+
+
+def _webhook_tokens(env: Mapping[str, str], name: str, where: str, *, required: bool = True) -> tuple[Secret, ...]:
+    """The tokens in the variable `name` (comma- or space-separated), never the name's own text."""
+    if not name:
+        return ()
+    tokens = tuple(Secret(token) for token in re.split(r"[\s,]+", _read(env, name)) if token)
+    if required and not tokens:
+        raise ConfigError(f"{where}: environment variable {name} (webhook_token_env) is empty or unset")
+    return tokens
 
 
 def _memory_limit(text: str) -> str | None:

@@ -98,7 +98,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              columns=(("created_at_ms", "createdAt", "BIGINT"), ("is_anonymized", "isAnonymized", "BOOLEAN"),
                       ("updated_at_ms", "updatedAt", "BIGINT"),
                       ("last_interaction_at_ms", "lastInteractionAt", "BIGINT"),
-                      ("archived_at_ms", "archived.archivedAt", "BIGINT"))),
+                      ("archived_at_ms", "archived.archivedAt", "BIGINT"),
+                      # a contact webhook names the person: the drain finds their opportunities by it
+                      ("contact_id", "contact", "VARCHAR"))),
     Endpoint("applications", "/opportunities/{parent}/applications", Kind.EMBEDDED,
              "Applications, taken from the opportunities list (expand=applications) at no extra request.",
              parent="opportunities", template="/opportunities/:opportunity/applications",

@@ -39,6 +39,8 @@ class Account:
         self.write_rng = random.Random(f"{seed}:writes")  # ids of records created by API writes
         self.advances = 0
         self.blobs: dict[str, bytes] = {}  # contents of files uploaded through the API
+        self.webhooks: dict[str, dict] = {}  # id -> Lever's webhook record (event, url, signatureToken, ...)
+        self.outbox: list[tuple[str, int, dict]] = []  # (event, triggeredAt, data) not yet handed to the sender
         self.stage_rank = {stage["id"]: stage["rank"] for stage in catalog.stages}
         self.lock = threading.RLock()
         self._child_cache: OrderedDict[str, dict] = OrderedDict()
@@ -55,14 +57,16 @@ class Account:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        del state["lock"], state["_child_cache"], state["listing_cache"]
+        del state["lock"], state["_child_cache"], state["listing_cache"], state["outbox"]
         return state
 
     def __setstate__(self, state: dict) -> None:
         if "base_url" in state:  # snapshots from before stable download URLs kept the last served URL
             del state["base_url"]
             state["public_url"] = PUBLIC_URL
+        state.setdefault("webhooks", {})  # snapshots from before webhooks
         self.__dict__.update(state)
+        self.outbox = []  # events in flight are the sender's, not the account's: a restart does not resend them
         self.lock = threading.RLock()
         self._child_cache = OrderedDict()
         self.listing_cache = {}
@@ -73,6 +77,11 @@ class Account:
 
     def changed(self) -> None:
         self.version += 1
+
+    def emit(self, event: str, data: dict) -> None:
+        """A webhook event happening now (Lever's `triggeredAt`), kept only if a webhook listens for it."""
+        if any(hook["event"] == event for hook in self.webhooks.values()):
+            self.outbox.append((event, self.clock.live_ms(), data))
 
     def children(self, opportunity: Opportunity) -> dict[str, list[dict]]:
         """Read-only children: the stored copy if any, else generated (LRU-cached)."""

@@ -80,6 +80,12 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--quirks", action="store_true", help="add real accounts' oddities (stage changes after the archive)"
     )
+    serve.add_argument(
+        "--webhook-url",
+        default=None,
+        help="send Lever's ten webhook events to this URL (e.g. a `lever-warehouse webhooks serve` path)",
+    )
+    serve.add_argument("--webhook-token", default=None, help="their signature token (default: generated, printed)")
     return root
 
 
@@ -97,7 +103,7 @@ def slow_sync_warning(opportunities: int, rate_limit: float) -> str | None:
     )
 
 
-async def _serve(sandbox: Sandbox, port: int, *, live_date: bool = True) -> None:
+async def _serve(sandbox: Sandbox, port: int, *, live_date: bool = True, notes: Sequence[str] = ()) -> None:
     server = await start(sandbox.handle, port)
     bound = server.sockets[0].getsockname()[1]
     url = f"http://{LOOPBACK}:{bound}/v1"
@@ -107,6 +113,8 @@ async def _serve(sandbox: Sandbox, port: int, *, live_date: bool = True) -> None
         f"Sandbox clock: {sandbox.now.isoformat()}  (POST http://{LOOPBACK}:{bound}/_sandbox/advance?days=N)",
         flush=True,
     )
+    for note in notes:
+        print(note, flush=True)
     behind = datetime.now(UTC) - sandbox.now
     if behind.days >= 1:  # a warehouse on the real clock would see Lever's Date that far off
         print(
@@ -140,8 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         state_dir=args.state_dir,
         quirks=args.quirks,
     )
+    notes = []
+    if args.webhook_url:
+        hooks = sandbox.add_webhooks(args.webhook_url, signature_token=args.webhook_token)
+        notes.append(f"Webhooks: {len(hooks)} events to {args.webhook_url}, signed with {hooks[0]['signatureToken']}")
     try:
-        asyncio.run(_serve(sandbox, args.port, live_date=not args.frozen_date))
+        asyncio.run(_serve(sandbox, args.port, live_date=not args.frozen_date, notes=notes))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     finally:

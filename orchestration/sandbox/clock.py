@@ -67,11 +67,15 @@ class Clock:
     def now(self) -> datetime:
         return from_ms(self._now_ms)
 
+    def live_ms(self) -> int:
+        """The instant a client sees now: the sandbox clock, plus the wall time since it last moved when live."""
+        wall = round((time.monotonic() - self._moved) * 1000) if self.live_date else 0
+        return self._now_ms + wall
+
     def http_date(self, offset_ms: int = 0) -> str:
         """RFC 7231 IMF-fixdate of the sandbox clock, optionally off by `offset_ms` (cached: it is on every
         response)."""
-        wall = round((time.monotonic() - self._moved) * 1000) if self.live_date else 0
-        second = (self._now_ms + offset_ms + wall) // SECOND_MS
+        second = (self.live_ms() + offset_ms) // SECOND_MS
         if self._date_cache[0] != second:
             self._date_cache = (second, formatdate(second, usegmt=True))
         return self._date_cache[1]

@@ -15,16 +15,23 @@ from .truth import truth as account_truth
 
 
 def advance(ctx: Ctx) -> Response:
+    """`?days=N` (or `{"days": N}`) ahead, or `?to=now|<ISO-8601>|<epoch ms>`; `&intensity=X` multiplies activity."""
     raw = ctx.query.get("days", [None])[-1]
+    target = ctx.query.get("to", [None])[-1]
     try:
-        if raw is None and ctx.request.body:
+        if raw is None and target is None and ctx.request.body:
             raw = json.loads(ctx.request.body).get("days")
-        days = float(raw)
+        intensity = float(ctx.query.get("intensity", ["1"])[-1])
+        if target is not None:
+            until = ctx.account.clock.live_ms() if target == "now" else _instant_ms(target)
+        else:
+            until = ctx.account.now_ms + round(float(raw) * DAY_MS)
     except (TypeError, ValueError, AttributeError):
-        raise bad_request('days must be a number (?days=N or {"days": N})') from None
-    if days < 0:
-        raise bad_request("the sandbox clock never goes back")
-    counts = activity.advance(ctx.account, ctx.account.now_ms + round(days * DAY_MS))
+        raise bad_request('days must be a number (?days=N or {"days": N}), or to an instant (?to=now), and '
+                          "intensity a number") from None  # fmt: skip
+    if until < ctx.account.now_ms or intensity < 0:
+        raise bad_request("the sandbox clock never goes back, and activity is never negative")
+    counts = activity.advance(ctx.account, until, intensity)
     ctx.services.on_write(None)
     return respond(200, {"now": ctx.account.now_ms, "changes": counts})
 
@@ -69,10 +76,12 @@ def _delete_posting(ctx: Ctx, posting_id: str) -> None:
     if posting is None:
         raise not_found("postings", posting_id)
     raw = ctx.query.get("deleted_at", [None])[-1]
-    at = None
-    if raw is not None:
-        at = int(raw) if raw.lstrip("-").isdigit() else to_ms(parse_instant(raw))
-    catalog_changes.delete_posting(ctx.account, posting, at)
+    catalog_changes.delete_posting(ctx.account, posting, None if raw is None else _instant_ms(raw))
+
+
+def _instant_ms(raw: str) -> int:
+    """Epoch milliseconds, or an ISO-8601 instant."""
+    return int(raw) if raw.lstrip("-").isdigit() else to_ms(parse_instant(raw))
 
 
 def stats(ctx: Ctx) -> Response:

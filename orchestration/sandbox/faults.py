@@ -3,13 +3,15 @@
     rule     := target ":" kind [":" argument] modifier*
     target   := endpoint name (opportunities, interviews, postings, users, ...) | "*" (every API endpoint)
               | "oauth" (every request authenticated with a Bearer token) | "oauth_token" (POST /oauth/token)
+              | "webhooks" (deliveries the sandbox sends; only the WEBHOOK kinds apply to them)
     kind     := see KINDS (the README describes each)
-    argument := number with optional unit "s" or "ms": the delay of `timeout` (default 30s) or the offset of
-                `clock_skew` (required, may be negative); no other kind takes one
+    argument := number with optional unit "s" or "ms": the delay of `timeout` (default 30s) or of `delay`
+                (default 30s), or the offset of `clock_skew` (required, may be negative); no other kind takes one
     modifier := "@" probability (0..1, seeded RNG; default 1) | "x" count (fire at most N times; default unbounded)
 
 Examples: `opportunities:429x3`, `interviews:500@0.1`, `postings:timeout:5s@0.05`, `notes:drop@0.02`,
-`opportunities:invalid_token@1x1`, `*:503@0.01`, `oauth:expire`, `*:race_delete x5`, `*:clock_skew:-600`.
+`opportunities:invalid_token@1x1`, `*:503@0.01`, `oauth:expire`, `*:race_delete x5`, `*:clock_skew:-600`,
+`webhooks:duplicate@0.1`, `webhooks:delay:5s@0.2`, `webhooks:reorder@0.1`, `webhooks:bad_signature x1`.
 
 Rules are tried in order and the first that fires wins, except `clock_skew`, which shifts the Date header of
 every response it fires on alongside whatever else happens. A kind that only makes sense for some requests
@@ -35,9 +37,11 @@ POISON = (
     "poison_nul_id",
     "poison_dotdot_id",
 )
-KINDS = (*TRANSPORT, *ERRORS, *LIST_KINDS, *POISON, "race_delete", "bare_applications", "clock_skew")
+# Faults of the webhook deliveries the sandbox sends (`webhooks.py`), never of the API's answers.
+WEBHOOK = ("duplicate", "reorder", "delay", "bad_signature")
+KINDS = (*TRANSPORT, *ERRORS, *LIST_KINDS, *POISON, "race_delete", "bare_applications", "clock_skew", *WEBHOOK)
 PAGED_ONLY = frozenset((*LIST_KINDS, *POISON))
-WITH_ARGUMENT = frozenset({"timeout", "clock_skew"})
+WITH_ARGUMENT = frozenset({"timeout", "clock_skew", "delay"})
 _RULE = re.compile(
     r"^(?P<target>[A-Za-z_*]+):(?P<kind>" + "|".join(sorted(KINDS, key=len, reverse=True)) + ")"
     r"(?::(?P<sign>-)?(?P<seconds>\d+(?:\.\d+)?)(?P<unit>ms|s)?)?(?P<mods>(?:@\d*\.?\d+|x\d+)*)$"
@@ -55,6 +59,7 @@ class Scope:
     paged: bool = False
     live_child_list: bool = False  # a child list of an opportunity that exists right now
     expands_applications: bool = False
+    webhook: bool = False  # a webhook delivery, not an API request
 
 
 @dataclass
@@ -68,6 +73,8 @@ class Rule:
 
     def applies(self, scope: Scope) -> bool:
         if self.target not in ("*", scope.endpoint) and not (self.target == "oauth" and scope.bearer):
+            return False
+        if scope.webhook != (self.kind in WEBHOOK):
             return False
         if self.kind == "invalid_token":
             return scope.has_offset

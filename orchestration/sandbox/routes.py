@@ -216,6 +216,9 @@ def build_routes() -> list[Route]:
         ),
         _paged("/form_templates", "form_templates", _list(listings.form_templates)),
         _api("GET", "/form_templates/:id", "form_templates", _get_from("form_templates", listings.form_templates)),
+        _api("GET", "/webhooks", "webhooks", writes.list_webhooks),
+        _api("POST", "/webhooks", "webhooks", writes.create_webhook),
+        _api("DELETE", "/webhooks/:id", "webhooks", writes.delete_webhook),
         Route("POST", "/oauth/token", "oauth_token", writes.oauth_token, kind="oauth"),
     ]
     for kind in KINDS:

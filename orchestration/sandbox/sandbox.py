@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from . import activity, catalog_changes, persistence
+from . import activity, catalog_changes, persistence, subscriptions
 from .account import Account
 from .app import App
 from .auth import AuthRegistry
@@ -23,6 +23,7 @@ from .messages import Request, Response, json_body
 from .server import LOOPBACK, BackgroundServer
 from .transport import AsyncSandboxTransport, SandboxTransport
 from .truth import truth as account_truth
+from .webhooks import WebhookSender
 
 
 class Sandbox:
@@ -70,11 +71,12 @@ class Sandbox:
         self.seed: int = self.config["seed"]
         self.state_dir = Path(state_dir) if state_dir else None
         self.faults = FaultController(self.seed, faults)
+        self.deliveries = WebhookSender(self.account, self.faults)
         self.app = App(
             self.account,
             self.auth,
             self.faults,
-            on_write=self.persist,
+            on_write=self._changed,
             rate_limit=rate_limit,
             burst=burst,
             latency_ms=latency_ms,
@@ -83,6 +85,7 @@ class Sandbox:
         self.url: str | None = None
         for request in journaled:
             self.app.replay(request)
+        self.account.outbox.clear()  # replayed writes were delivered when they were made
         if self.state_dir is not None and not persistence.exists(self.state_dir):
             self.save(self.state_dir)
 
@@ -95,18 +98,19 @@ class Sandbox:
     def now_ms(self) -> int:
         return self.account.now_ms
 
-    def advance(self, days: float) -> dict[str, int]:
-        """Move the clock `days` ahead and simulate recruiting activity; returns changes per kind."""
+    def advance(self, days: float, intensity: float = 1.0) -> dict[str, int]:
+        """Move the clock `days` ahead and simulate recruiting activity (every rate times `intensity`); returns
+        changes per kind. Webhooks listening for what happened are sent."""
         if days < 0:
             raise ValueError("the sandbox clock never goes back")
-        return self._advance_ms(self.account.now_ms + round(days * 86_400_000))
+        return self._advance_ms(self.account.now_ms + round(days * 86_400_000), intensity)
 
-    def advance_to(self, when: datetime) -> dict[str, int]:
-        return self._advance_ms(to_ms(when))
+    def advance_to(self, when: datetime, intensity: float = 1.0) -> dict[str, int]:
+        return self._advance_ms(to_ms(when), intensity)
 
-    def _advance_ms(self, until_ms: int) -> dict[str, int]:
-        counts = activity.advance(self.account, until_ms)
-        self.persist()
+    def _advance_ms(self, until_ms: int, intensity: float) -> dict[str, int]:
+        counts = activity.advance(self.account, until_ms, intensity)
+        self._changed()
         return counts
 
     def write(self, method: str, path: str, body: dict, query: list[tuple[str, str]] | None = None) -> dict:
@@ -116,7 +120,7 @@ class Sandbox:
         response = self.app.replay(request)
         if response.status >= 400:
             raise ValueError(json.loads(response.body)["message"])
-        self.persist(request)
+        self._changed(request)
         return json.loads(response.body) if response.body else {}
 
     def add_note(self, opportunity_id: str, text: str, user: str | None = None, secret: bool = False) -> dict:
@@ -151,7 +155,29 @@ class Sandbox:
     def _catalog_change(self, change: Callable[[Account, Any], None], target: object) -> None:
         with self.account.lock:
             change(self.account, target)
+        self._changed()
+
+    # -- webhooks ------------------------------------------------------------------------------------------
+    def add_webhooks(
+        self, url: str, events: Sequence[str] | None = None, signature_token: str | None = None
+    ) -> list[dict]:
+        """Send `events` (default: all ten of Lever's) to `url`, one webhook each, signed with `signature_token`
+        (generated if None). Events already sent to `url` keep their webhook; a given token replaces theirs.
+        Returns the url's webhooks, tokens included. Deliveries come from a background thread;
+        `deliveries.wait()` waits for them."""
+        with self.account.lock:
+            hooks = [hook for hook in self.account.webhooks.values() if hook["url"] == url]
+            token = signature_token or next((hook["signatureToken"] for hook in hooks), None)
+            present = {hook["event"] for hook in hooks}
+            for event in events or subscriptions.EVENTS:
+                if event not in present:
+                    hooks.append(subscriptions.add_webhook(self.account, event, url, signature_token=token))
+                    token = hooks[-1]["signatureToken"]
+            for hook in hooks:
+                hook["signatureToken"] = token
+            hooks = [dict(hook) for hook in hooks]
         self.persist()
+        return hooks
 
     # -- credentials ---------------------------------------------------------------------------------------
     @property
@@ -235,6 +261,11 @@ class Sandbox:
         sandbox = cls.__new__(cls)
         sandbox._setup(persistence.load(directory), rate_limit, burst, latency_ms, faults, state_dir)
         return sandbox
+
+    def _changed(self, write: Request | None = None) -> None:
+        """After every change: journal or snapshot it, then send the webhooks it emitted."""
+        self.persist(write)
+        self.deliveries.send()
 
     def persist(self, write: Request | None = None) -> None:
         """With a state_dir: journal a write, or snapshot everything (after advances and credential changes)."""

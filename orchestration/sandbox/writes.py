@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
-from . import operations, render
+from . import operations, render, subscriptions
 from .access import visible_opportunity
 from .auth import OAuthError
 from .errors import bad_request, not_found
@@ -203,6 +203,26 @@ def upload_file(ctx: Ctx) -> Response:
     field, filename, content = files[0]
     stored = _store_uploads(ctx, opportunity, [("file" if field in RESUME_PARTS else field, filename, content)])
     return respond(201, {"data": stored[0]})
+
+
+def list_webhooks(ctx: Ctx) -> Response:
+    """Not paginated: `{"data": [...]}` with no `hasNext` (observed)."""
+    return respond(200, {"data": [subscriptions.public(hook) for hook in ctx.account.webhooks.values()]})
+
+
+def create_webhook(ctx: Ctx) -> Response:
+    payload = body(ctx)
+    configuration = payload.get("configuration")
+    if configuration is not None and not isinstance(configuration, dict):
+        raise bad_request("configuration must be an object")
+    hook = subscriptions.add_webhook(ctx.account, payload.get("event"), payload.get("url"), configuration)
+    return respond(201, {"data": hook})
+
+
+def delete_webhook(ctx: Ctx) -> Response:
+    if ctx.account.webhooks.pop(ctx.params["id"], None) is None:
+        raise not_found("webhooks", ctx.params["id"])
+    return Response(204, {}, b"")
 
 
 def oauth_token(ctx: Ctx) -> Response:

@@ -15,10 +15,10 @@ COMPARED = [e.name for e in ENDPOINTS if e.kind is not Kind.DELETED_FEED and not
 CHILD_ENDPOINTS = {e.name for e in ENDPOINTS if e.kind is Kind.OPPORTUNITY_CHILD}  # forms included: never read here
 
 
-def assert_raw_equals_truth(harness) -> None:
+def assert_raw_equals_truth(harness, integration_id: str = "lever:test") -> None:
     with harness.connect() as conn:
         for table in COMPARED:
-            raw, truth = raw_live(conn, table), truth_records(harness.sandbox, table)
+            raw, truth = raw_live(conn, table, integration_id), truth_records(harness.sandbox, table)
             missing, extra = truth.keys() - raw.keys(), raw.keys() - truth.keys()
             assert not missing and not extra, f"{table}: {len(missing)} missing, {len(extra)} extra"
             changed = [k for k in truth if raw[k] != truth[k]]

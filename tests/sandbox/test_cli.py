@@ -60,3 +60,10 @@ def test_a_served_date_header_follows_the_wall_clock_unless_frozen():
     assert (parsedate_to_datetime(clock.http_date()) - frozen).total_seconds() == 7_200
     clock.now_ms = clock.now_ms  # moving the clock restarts the wall-clock offset
     assert parsedate_to_datetime(clock.http_date()) == frozen
+
+
+def test_serve_sends_webhooks_where_it_is_told_and_prints_their_token():
+    _, out, _ = start(
+        "--opportunities", "20", "--webhook-url", "http://127.0.0.1:9/hook", "--webhook-token", "tok-123456", lines=4
+    )
+    assert out[3] == "Webhooks: 10 events to http://127.0.0.1:9/hook, signed with tok-123456\n"

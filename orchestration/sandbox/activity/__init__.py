@@ -51,13 +51,14 @@ class Simulation(PipelineActivity, ChildActivity, CatalogActivity):
     """Every kind as a method named after it: returns whether the event happened."""
 
 
-def advance(account: Account, until_ms: int) -> dict[str, int]:
-    """Move the clock to `until_ms`, simulating activity on the way; returns applied events per kind."""
+def advance(account: Account, until_ms: int, intensity: float = 1.0) -> dict[str, int]:
+    """Move the clock to `until_ms`, simulating activity on the way; returns applied events per kind.
+    `intensity` multiplies every rate (a benchmark puts a day's activity into an hour of real time)."""
     with account.lock:
-        return _advance(account, until_ms)
+        return _advance(account, until_ms, intensity)
 
 
-def _advance(account: Account, until_ms: int) -> dict[str, int]:
+def _advance(account: Account, until_ms: int, intensity: float) -> dict[str, int]:
     start = account.now_ms
     counts = dict.fromkeys(RATES, 0)
     if until_ms <= start:
@@ -66,7 +67,7 @@ def _advance(account: Account, until_ms: int) -> dict[str, int]:
     account.advances += 1
     days = (until_ms - start) / DAY_MS
     live = sum(1 for o in account.opportunities.values() if o.deleted_at is None)
-    scale = {True: live / 1000, False: max(1.0, math.sqrt(live / 1000))}
+    scale = {True: live / 1000 * intensity, False: max(1.0, math.sqrt(live / 1000)) * intensity}
     events = []
     for kind, (rate, per_opportunity) in RATES.items():
         for _ in range(math.floor(rate * days * scale[per_opportunity] + rng.random())):

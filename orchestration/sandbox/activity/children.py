@@ -29,12 +29,12 @@ class ChildActivity(SimulationBase):
         if opp is None:
             return False
         genesis = self.genesis_now(opp)
-        return self.add_child(
-            opp,
-            lambda c: add_panel(
-                c, self.rng, self.account.catalog, genesis, opp.id, self.account.now_ms, opp.stage, count
-            ),
+        catalog, now = self.account.catalog, self.account.now_ms
+        interviews = add_panel(
+            operations.child_added(self.account, opp), self.rng, catalog, genesis, opp.id, now, opp.stage, count
         )
+        operations.interviews_scheduled(self.account, opp, interviews)
+        return True
 
     def interviews(self) -> bool:
         return self._schedule(1)
@@ -62,12 +62,11 @@ class ChildActivity(SimulationBase):
         template = templates.get(interview["feedbackTemplate"], self.account.catalog.feedback_templates[0])
         interview_id, user = interview["id"], interview["interviewers"][0]["id"]
 
-        def add(c: dict) -> None:
-            target = next(i for i in c["interviews"] if i["id"] == interview_id)
-            form = add_feedback(c, self.rng, template, target, user, now)
-            form["deletedAt"] = None
-
-        return self.add_child(opp, add)
+        children = operations.child_added(self.account, opp)
+        target = next(i for i in children["interviews"] if i["id"] == interview_id)
+        add_feedback(children, self.rng, template, target, user, now)["deletedAt"] = None
+        operations.interview_updated(self.account, opp, target)
+        return True
 
     def offers(self) -> bool:
         late = self.account.catalog.pipeline[-3]["rank"]  # offers go to the last three stages' candidates first
