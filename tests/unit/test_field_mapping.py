@@ -53,11 +53,14 @@ def test_a_good_mapping_loads_and_compiles_to_the_dbt_var(tmp_path):
 
 
 def test_profile_forms_are_read_when_a_mapping_uses_them_or_the_setting_asks(tmp_path):
-    uses = GOOD + """
+    uses = (
+        GOOD
+        + """
   candidates:
     custom_fields:
       visa: {source: "profile_form.Visa sponsorship required", type: boolean}
 """
+    )
     assert settings_with(tmp_path, uses).optional_lists("lever:sandbox") == OPTIONAL
     assert settings_with(tmp_path, GOOD, LEVER_PROFILE_FORMS="1").optional_lists("lever:sandbox") == OPTIONAL
 
