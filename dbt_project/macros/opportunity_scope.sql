@@ -4,8 +4,9 @@
    left Lever 14 days before some moment between the last build and now (the clock alone anonymizes them).
    A change in a `dimensions` input (e.g. an archive reason renamed) can touch any row: then all of them.
    Returns {cte: the `scope` CTE of (integration_id, opportunity_id) rows in scope, loaded_seq: the load sequence
-   reached}; `in_scope(model)` imports a model restricted to the scope. #}
-{% macro opportunity_scope(inputs, dimensions=[]) -%}
+   reached}; `in_scope(model)` imports a model restricted to the scope. `recompute` (a field mapping changed):
+   all of them. #}
+{% macro opportunity_scope(inputs, dimensions=[], recompute=false) -%}
     {%- set relations = [] -%}
     {%- for input in inputs + dimensions %}{% do relations.append(ref(input)) %}{% endfor -%}
     {%- set loaded_seq -%}
@@ -32,7 +33,7 @@
             union
             {%- endfor %}
             {{ everything }}
-            where false
+            where {{ recompute }}
             {%- for relation in relations[inputs | length:] %}
                 or exists (select 1 from {{ relation }} where _seq > {{ previous_seq }})
             {%- endfor %}

@@ -11,7 +11,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.lever.warehouse import connect
-from orchestration.warehouse.dbt_runner import DBT_PROJECT_DIR, SKIP_UNIT_TESTS, dbt_executable, purge_raw
+from orchestration.warehouse.dbt_runner import DBT_PROJECT_DIR, SKIP_UNIT_TESTS, dbt_executable, dbt_vars, purge_raw
 from orchestration.warehouse.housekeeping import DAGSTER_TARGETS, KEEP_DBT_TARGETS, prune_dbt_targets
 
 from .resources import WarehouseResource
@@ -148,7 +148,7 @@ def build_dbt_models(
         # (pruned below to the last few) instead of a new folder in target/ each time.
         target = targets / f"{time.strftime('%Y%m%dT%H%M%S')}-{context.run.run_id[:8]}"
         with _variable("DUCKDB_PATH", str(settings.duckdb_path)):
-            invocation = dbt.cli(["build", *SKIP_UNIT_TESTS], context=context, target_path=target)
+            invocation = dbt.cli(["build", *SKIP_UNIT_TESTS, *dbt_vars(settings)], context=context, target_path=target)
         events = list(invocation.stream())
         keys = {id(e): _key(context, e) for e in events}
         facts = _table_facts(warehouse, [key for key in keys.values() if key is not None])

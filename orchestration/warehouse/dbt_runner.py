@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from orchestration.lever.clock import warehouse_now
 from orchestration.lever.config import PROJECT_ROOT, Settings, load_settings
+from orchestration.lever.field_mapping import as_dbt_var
 from orchestration.lever.retention import purge_personal_data
 from orchestration.lever.store import RawStore
 from orchestration.lever.warehouse import connect
@@ -43,6 +45,14 @@ def purge_raw(settings: Settings) -> dict[str, int]:
         conn.close()
 
 
+def dbt_vars(settings: Settings) -> list[str]:
+    """The field mappings as the dbt var the unified models compile (field_mapping.sql); nothing when there are
+    none, so an unmapped warehouse builds exactly the SQL it built before mappings existed."""
+    if not settings.field_mappings:
+        return []
+    return ["--vars", json.dumps({"field_mappings": as_dbt_var(settings.field_mappings)}, sort_keys=True)]
+
+
 # dbt unit tests check the SQL against fixed fixtures: the same answer on every build, ~5 s each time. They run
 # in `make test` (tests/dbt); production builds skip them, as dbt recommends.
 SKIP_UNIT_TESTS = ["--exclude-resource-type", "unit_test"]
@@ -61,7 +71,7 @@ def dbt_build(
         command.append("--full-refresh")
     if not unit_tests:
         command += SKIP_UNIT_TESTS
-    command += extra or []
+    command += dbt_vars(settings) + (extra or [])
     return subprocess.run(command, env=dbt_env(settings), check=False).returncode
 
 

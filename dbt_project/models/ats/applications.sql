@@ -1,4 +1,4 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__applications'], dimensions=['stg_lever__archive_reasons']) -%}
+{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__applications'], dimensions=['stg_lever__archive_reasons'], recompute=field_mapping_changed('applications')) -%}
 
 with
 
@@ -47,8 +47,10 @@ content as (
             question struct(remote_id varchar, title varchar, type varchar),
             answer struct(content varchar, choice varchar, choices varchar[], checked boolean, number double, date timestamptz, raw json)
         )[] as screening_question_answers,
-        {{ empty_custom_fields() }} as custom_fields,
-        {{ empty_integration_fields() }} as integration_fields,
+        {{ mapped_fields('applications', {
+            'application': 'application_payload',
+            'application_question': "(select json_group_object(f ->> '$.text', f -> '$.value') from unnest(json_extract(application_payload, '$.customQuestions[*].fields[*]')) as answered(f) where json_type(f -> '$.value') <> 'NULL')",
+        }) }},
         profile_url as remote_url,
         coalesce(application_created_at, created_at) as remote_created_at,
         -- the opportunity's updatedAt also moves on application edits

@@ -1,4 +1,4 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__resumes']) -%}
+{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__resumes'] + field_mapping_inputs('candidates'), recompute=field_mapping_changed('candidates')) -%}
 
 with
 
@@ -51,8 +51,10 @@ content as (
             for link in located.links if nullif(trim(link), '') is not null
         ]::struct(link varchar, type varchar, username varchar)[] as social_media,
         {{ location_struct('located.contact_location', 'located.location_country') }} as location,
-        {{ empty_custom_fields() }} as custom_fields,
-        {{ empty_integration_fields() }} as integration_fields,
+        {{ mapped_fields('candidates', {
+            'opportunity': 'located.payload',
+            'profile_form': "(select v.field_values from " ~ ref('int_lever__profile_form_values') ~ " as v where v.integration_id = located.integration_id and v.opportunity_id = located.opportunity_id)",
+        }, integration='located.integration_id') }},
         located.profile_url as remote_url,
         located.created_at as remote_created_at,
         located.updated_at as remote_updated_at,

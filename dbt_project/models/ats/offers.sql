@@ -1,4 +1,4 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__offers'], dimensions=['stg_lever__archive_reasons']) -%}
+{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__offers'], dimensions=['stg_lever__archive_reasons'], recompute=field_mapping_changed('offers')) -%}
 
 with
 
@@ -46,8 +46,11 @@ content as (
         -- Kombo does not fill it for Lever; fields[identifier = anticipated_start_date] stays in remote_data
         null::timestamptz as employment_start_date,
         {{ kombo_id('integration_id', 'applications', 'opportunity_id') }} as application_id,
-        {{ empty_custom_fields() }} as custom_fields,
-        {{ empty_integration_fields() }} as integration_fields,
+        {{ mapped_fields('offers', {
+            'offer': "(select json_group_object(f ->> '$.identifier', f -> '$.value') from unnest(json_extract(payload, '$.fields[*]')) as offered(f))",
+        }, labels={
+            'offer': "(select json_group_object(f ->> '$.identifier', f ->> '$.text') from unnest(json_extract(payload, '$.fields[*]')) as offered(f))",
+        }) }},
         created_at as remote_created_at,
         -- offers have no updatedAt
         null::timestamptz as remote_updated_at,
