@@ -5,7 +5,6 @@ Then the mapping changes: only the rows whose value changed move `changed_at`.""
 from __future__ import annotations
 
 import json
-import subprocess
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,8 +13,8 @@ import pytest
 
 from orchestration.lever.field_mapping import parse_mappings
 from orchestration.lever.sync import Mode
-from orchestration.warehouse.dbt_runner import DBT_PROJECT_DIR, SKIP_UNIT_TESTS, dbt_executable, dbt_vars
-from tests.reliability.harness import isolated_env
+from orchestration.warehouse.dbt_runner import SKIP_UNIT_TESTS, dbt_vars
+from tests.reliability.harness import dbt_build
 from tests.support import make_harness
 
 MAPPING = {
@@ -53,17 +52,8 @@ def day(ms: int) -> str:
 
 
 def build(harness, tmp_path, now: datetime) -> None:
-    env = isolated_env(
-        DUCKDB_PATH=str(harness.path),
-        WAREHOUSE_NOW=now.isoformat(),
-        DBT_TARGET_PATH=str(tmp_path / "dbt_target"),
-        DBT_LOG_PATH=str(tmp_path / "dbt_logs"),
-    )
-    command = [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     # dbt's unit tests pin the unmapped SQL with fixed fixtures (make test runs them): production skips them too.
-    done = subprocess.run(
-        command + SKIP_UNIT_TESTS + dbt_vars(harness.settings), env=env, capture_output=True, text=True, check=False
-    )
+    done, _ = dbt_build(harness.path, now, tmp_path, [*SKIP_UNIT_TESTS, *dbt_vars(harness.settings)])
     assert done.returncode == 0, done.stdout[-4000:]
 
 

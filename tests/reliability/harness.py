@@ -20,7 +20,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -173,9 +173,12 @@ def _group_alive(pgid: int) -> bool:
     return False
 
 
-def dbt_build(db: Path, now: datetime, work: Path) -> tuple[subprocess.CompletedProcess, list[dict]]:
+def dbt_build(
+    db: Path, now: datetime, work: Path, extra: Sequence[str] = ()
+) -> tuple[subprocess.CompletedProcess, list[dict]]:
     """What `lever-warehouse build` does (raw retention purge on the warehouse clock, then `dbt build`), with
-    dbt's artifacts in `work`. Returns the process and run_results.json's results."""
+    dbt's artifacts in `work` and `extra` arguments (e.g. a field mapping's vars). Returns the process and
+    run_results.json's results."""
     conn = connect(db)
     try:
         conn.execute("BEGIN TRANSACTION")
@@ -191,7 +194,15 @@ def dbt_build(db: Path, now: datetime, work: Path) -> tuple[subprocess.Completed
         DBT_LOG_PATH=str(work / "dbt_logs"),
     )
     done = subprocess.run(
-        [dbt_executable(), "build", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [
+            dbt_executable(),
+            "build",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            *extra,
+        ],
         env=env,
         capture_output=True,
         text=True,

@@ -14,13 +14,15 @@ intermediate, unified, run log) is scanned for their names, name parts, emails, 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
 
+from orchestration.lever.field_mapping import parse_mappings
 from orchestration.lever.sync import Mode
 from orchestration.sandbox import operations
+from orchestration.warehouse.dbt_runner import SKIP_UNIT_TESTS, dbt_vars
 from tests.reliability.harness import dbt_build, find_leaks
 from tests.support import Harness, make_harness
 
@@ -132,3 +134,51 @@ def test_the_retention_boundary_is_14_days_on_the_warehouse_clock(scenario, tmp_
     build(harness, tmp_path)
     assert found(harness, deleted) == {}
     assert os.path.exists(harness.path)
+
+
+# A mapping that copies personal data into the unified custom columns, and reads profile forms.
+MAPPED = {
+    "candidates": {
+        "custom_fields": {"full_name": "opportunity.name", "summary": "profile_form.Recruiter summary"},
+        "integration_fields": ["opportunity.emails", "opportunity.phones", "opportunity.links"],
+    },
+}
+
+
+def add_profile_form(harness: Harness, person: Person, text: str) -> None:
+    """A recruiter's completed profile form naming the candidate (free text, so only the deleted one gets one)."""
+    account = harness.sandbox.account
+    with account.lock:
+        template = account.catalog.form_templates[1]
+        at = account.now_ms
+        fields = [
+            {**field, "value": text if field["text"] == "Recruiter summary" else None} for field in template["fields"]
+        ]
+        form = {"id": f"form-{person.opportunity_id[:8]}", "type": "form", "text": template["text"], "fields": fields,
+                "instructions": template["instructions"], "baseTemplateId": template["id"], "user": None,
+                "stage": None, "secret": False, "createdAt": at, "completedAt": at}  # fmt: skip
+        account.materialize(account.opportunities[person.opportunity_id])["forms"].append(form)
+
+
+@pytest.mark.slow
+def test_mapped_custom_fields_and_profile_forms_leave_like_every_personal_column(tmp_path):
+    """The new raw tables (forms) and the unified custom columns are in the scan, and purged like the others."""
+    harness = make_harness(tmp_path, opportunities=40)
+    mappings = parse_mappings({"lever:test": MAPPED}, {"lever:test"}, "test")
+    harness.settings = replace(harness.settings, field_mappings=mappings)
+    deleted = create_candidate(harness, "Quintessa", "Vantablack-Oyelaran", "qvanta7731", "+354 611 4872 339", False)
+    anonymized = create_candidate(harness, "Bartholomew", "Zyxwerth-Ilunga", "bzyxw5502", "+48 733 918 024", False)
+    add_profile_form(harness, deleted, "Quintessa Vantablack-Oyelaran wants a remote role.")
+
+    def step(mode: Mode = Mode.DELTA) -> None:
+        assert harness.sync(mode).errors == []
+        done, _ = dbt_build(
+            harness.path, harness.sandbox.now, tmp_path, [*SKIP_UNIT_TESTS, *dbt_vars(harness.settings)]
+        )
+        assert done.returncode == 0, done.stdout[-4000:]
+
+    step(Mode.FULL)
+    where = {spot for spots in found(harness, deleted).values() for spot in spots}
+    assert {"lever_raw.forms.payload", "ats.candidates.custom_fields", "ats.candidates.integration_fields"} <= where
+    assert "ats.candidates.custom_fields" in {s for spots in found(harness, anonymized).values() for s in spots}
+    removed_and_purged(harness, deleted, anonymized, step)
