@@ -10,7 +10,9 @@
 
 {# `sources`: namespace -> SQL of that namespace's JSON object in the model's row (the record's payload for
    standard fields, an object keyed by field id/text/identifier for custom ones). `labels`: namespace -> SQL of
-   an object of the fields' labels, where the source has them. Namespaces no mapping uses are never rendered. #}
+   an object of the fields' labels, where the source has them. Namespaces no mapping uses are never rendered, and
+   their models are named `{ref:model}`, resolved only then: an unmapped model depends on nothing new (its dbt
+   unit tests and lineage are unchanged). #}
 {% macro mapped_fields(model, sources, labels={}, integration='integration_id') -%}
     {%- set mappings = field_mappings(model) -%}
     {%- if not mappings -%}
@@ -54,12 +56,20 @@
 {%- endmacro %}
 
 {% macro field_value(source_sql, field) -%}
-    json_extract({{ source_sql }}, {{ field_path(field) }})
+    json_extract({{ with_refs(source_sql) }}, {{ field_path(field) }})
+{%- endmacro %}
+
+{% macro with_refs(sql) -%}
+    {%- set resolved = namespace(sql=sql) -%}
+    {%- for name in modules.re.findall('[{]ref:([a-z0-9_]+)[}]', sql) -%}
+        {%- set resolved.sql = resolved.sql | replace('{ref:' ~ name ~ '}', ref(name) | string) -%}
+    {%- endfor -%}
+    {{ return(resolved.sql) }}
 {%- endmacro %}
 
 {% macro field_label(labels_sql, field) -%}
     {%- if labels_sql -%}
-        coalesce(json_extract_string({{ labels_sql }}, {{ field_path(field) }}), '{{ field.name | replace("'", "''") }}')
+        coalesce(json_extract_string({{ with_refs(labels_sql) }}, {{ field_path(field) }}), '{{ field.name | replace("'", "''") }}')
     {%- else -%}
         '{{ field.name | replace("'", "''") }}'
     {%- endif -%}

@@ -53,7 +53,7 @@ content as (
         {{ location_struct('located.contact_location', 'located.location_country') }} as location,
         {{ mapped_fields('candidates', {
             'opportunity': 'located.payload',
-            'profile_form': "(select v.field_values from " ~ ref('int_lever__profile_form_values') ~ " as v where v.integration_id = located.integration_id and v.opportunity_id = located.opportunity_id)",
+            'profile_form': "(select v.field_values from {ref:int_lever__profile_form_values} as v where v.integration_id = located.integration_id and v.opportunity_id = located.opportunity_id)",
         }, integration='located.integration_id') }},
         located.profile_url as remote_url,
         located.created_at as remote_created_at,

@@ -63,9 +63,9 @@ content as (
         {{ location_struct('location', 'country') }} as location,
         {{ mapped_fields('jobs', {
             'posting': 'payload',
-            'requisition': "(select any_value(r.custom_fields order by r.updated_at desc) from " ~ ref('stg_lever__requisitions') ~ " as r where r.integration_id = postings.integration_id and list_contains(r.posting_ids, postings.posting_id) and r.deleted_at is null and r.missing_since is null)",
+            'requisition': "(select any_value(r.custom_fields order by r.updated_at desc) from {ref:stg_lever__requisitions} as r where r.integration_id = postings.integration_id and list_contains(r.posting_ids, postings.posting_id) and r.deleted_at is null and r.missing_since is null)",
         }, labels={
-            'requisition': "(select json_group_object(f.requisition_field_id, f.field_label) from " ~ ref('stg_lever__requisition_fields') ~ " as f where f.integration_id = postings.integration_id and f.deleted_at is null and f.missing_since is null)",
+            'requisition': "(select json_group_object(f.requisition_field_id, f.field_label) from {ref:stg_lever__requisition_fields} as f where f.integration_id = postings.integration_id and f.deleted_at is null and f.missing_since is null)",
         }) }},
         -- the API exposes no recruiter-UI URL for postings
         null::varchar as remote_url,
