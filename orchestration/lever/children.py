@@ -35,7 +35,6 @@ from .writer import Writer
 
 log = logging.getLogger("lever_warehouse.sync")
 
-CHILDREN = of_kind(Kind.OPPORTUNITY_CHILD)  # every child list, optional ones included
 # `children_pass` of an opportunity whose children were never read: the backlog a first sync leaves.
 PENDING = "pending"
 # `children_pass` of an opportunity whose child lists were not all stored: a permission was missing, the
