@@ -26,7 +26,6 @@ from orchestration.lever.warehouse import connect
 _LIVE = "deleted_at IS NULL AND missing_since IS NULL AND payload IS NOT NULL AND integration_id = $integration"
 
 
-# (key, value JSON, Lever's field type or NULL) per field occurrence, and the record it belongs to.
 def _standard(table: str) -> str:
     """A record's standard fields, one level into objects too (`categories.team`), as mappings name them."""
     return f"""
