@@ -153,3 +153,55 @@ def test_tombstones_are_anonymized_14_days_after_like_every_deleted_row(
                     "changed_at": LATER}  # fmt: skip
     content = {key: value for key, value in row.items() if not key.startswith("_")}
     assert content == dict.fromkeys(content), "every other column is NULL, remote_data included"
+
+
+# -- stage history -------------------------------------------------------------------------------------------------
+
+
+def _history(path: Path, opportunity_id: str) -> list[tuple[Any, ...]]:
+    """(remote_id, event_type, stage, from stage, entered day, exited day, is_current) in time order."""
+    with duckdb.connect(str(path), read_only=True) as conn:
+        stages = dict(conn.execute("select id, remote_id from ats.application_stages").fetchall())
+        rows = conn.execute(
+            """select remote_id, event_type, stage_id, from_stage_id, entered_at, exited_at, is_current
+               from ats.application_stage_changes where _lever_opportunity_id = ?
+               order by entered_at, event_type = 'ARCHIVED', remote_id""",
+            [opportunity_id],
+        ).fetchall()
+
+    def day(moment: datetime | None) -> float | None:
+        return None if moment is None else round((moment - T0).total_seconds() / 86400 + 10, 3)
+
+    return [(r[0], r[1], stages.get(r[2]), stages.get(r[3]), day(r[4]), day(r[5]), r[6]) for r in rows]
+
+
+def test_a_stage_change_after_the_archive_time_never_runs_backwards(warehouse: dict[str, Path]) -> None:
+    assert _history(warehouse["first"], "o-late") == [
+        ("o-late:stage:0", "STAGE_CHANGE", "lead-new", None, 1, 2, False),
+        ("o-late:stage:1", "STAGE_CHANGE", "screen", "lead-new", 2, 3, False),
+        # archived in the stage it was in at the archive time, not the later one
+        (f"o-late:archived:{ms(3)}", "ARCHIVED", "screen", "screen", 3, None, True),
+        # moved while archived: no time spent in that stage, and the archive stays the open interval
+        ("o-late:stage:2", "STAGE_CHANGE", "old-stage", "screen", 5, 5, False),
+    ]
+
+
+def test_stage_changes_are_ordered_by_time_then_list_position(warehouse: dict[str, Path]) -> None:
+    assert _history(warehouse["first"], "o-order") == [
+        ("o-order:stage:1", "STAGE_CHANGE", "lead-new", None, 1, 3, False),
+        ("o-order:stage:0", "STAGE_CHANGE", "onsite", "lead-new", 3, 3, False),
+        ("o-order:stage:2", "STAGE_CHANGE", "screen", "onsite", 3, None, True),
+    ]
+
+
+def test_no_stage_interval_ends_before_it_starts(warehouse: dict[str, Path]) -> None:
+    with duckdb.connect(str(warehouse["first"]), read_only=True) as conn:
+        backwards = conn.execute(
+            "select count(*) from ats.application_stage_changes where exited_at < entered_at"
+        ).fetchone()
+        current = conn.execute(
+            "select max(n) from (select count(*) as n from ats.application_stage_changes where is_current "
+            "group by application_id)"
+        ).fetchone()
+    assert backwards == (0,)
+    assert current == (1,), "one open interval per application"
