@@ -205,3 +205,19 @@ def test_no_stage_interval_ends_before_it_starts(warehouse: dict[str, Path]) -> 
         ).fetchone()
     assert backwards == (0,)
     assert current == (1,), "one open interval per application"
+
+
+# -- names -----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("table", "remote_id", "first", "last"), [
+    ("candidates", "o-tomb", "Elif", "van der Berg"),
+    ("candidates", "o-late", "Fatima", "García López"),
+    ("candidates", "o-order", "Cher", None),
+    ("users", "u1", "Ada", "King Lovelace"),
+])  # fmt: skip
+def test_names_split_after_the_first_word(
+    warehouse: dict[str, Path], table: str, remote_id: str, first: str, last: str | None
+) -> None:
+    row = _row(warehouse["first"], table, remote_id, "first_name, last_name")
+    assert row == {"first_name": first, "last_name": last}
