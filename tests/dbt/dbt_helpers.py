@@ -30,11 +30,12 @@ def build(
     with_tests: bool = False,
     full_refresh: bool = False,
     unit_tests: bool | None = None,
+    dbt_vars: dict | None = None,
 ) -> None:
     """`lever-warehouse build` at warehouse time `now` (raw purge, then dbt); data tests (and, unless told
     otherwise, unit tests) only when asked."""
     unit_tests = with_tests if unit_tests is None else unit_tests
-    extra = isolated_paths(workdir)
+    extra = isolated_paths(workdir) + (["--vars", json.dumps(dbt_vars)] if dbt_vars else [])
     if not with_tests:
         extra += ["--resource-type", "model"]
     with pytest.MonkeyPatch.context() as patch:
@@ -48,7 +49,7 @@ def build(
         results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
         unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
         assert len(unit) >= 10 and all(r["status"] == "pass" for r in unit)
-        views = [r for r in results if r["unique_id"].startswith("test.") and "_int_lever__" in r["unique_id"]]
+        views = [r for r in results if r["unique_id"].startswith("test.") and "int_lever__" in r["unique_id"]]
         assert len(views) >= 10 and all(r["status"] == "pass" for r in views)
 
 

@@ -36,12 +36,27 @@ def _account() -> list[Row]:
         Row("archive_reasons", "r-hired", {"id": "r-hired", "text": "Hired", "type": "hired"}, position=0),
         Row("archive_reasons", "r-withdrew", {"id": "r-withdrew", "text": "Withdrew", "type": "non-hired"}, position=1),
         tombstone("archive_reasons", "r-gone", "opportunities.archived.reason"),
-        Row("postings", "p1", {"id": "p1", "text": "Data Engineer", "state": "published", "owner": "u1",
-                               "hiringManager": "u1", "createdAt": ms(0)}, position=0),  # fmt: skip
+        Row(
+            "postings",
+            "p1",
+            {
+                "id": "p1",
+                "text": "Data Engineer",
+                "state": "published",
+                "owner": "u1",
+                "hiringManager": "u1",
+                "createdAt": ms(0),
+            },
+            position=0,
+        ),  # fmt: skip
         tombstone("postings", "p-gone", "applications.posting"),
         read_by_id("postings", {"id": "p-found", "text": "Old Job", "state": "closed"}, "applications.posting"),
-        Row("interviews", "i1", {"id": "i1", "stage": "gone-stage", "interviewers": [{"id": "u-gone"}],
-                                 "date": ms(2), "duration": 30}, parent_id="o-tomb"),  # fmt: skip
+        Row(
+            "interviews",
+            "i1",
+            {"id": "i1", "stage": "gone-stage", "interviewers": [{"id": "u-gone"}], "date": ms(2), "duration": 30},
+            parent_id="o-tomb",
+        ),  # fmt: skip
     ]
     # everything it references was read by id; the last two stage changes are by a user Lever deleted
     rows += opportunity(

@@ -210,9 +210,10 @@ def test_ids_are_identical_after_a_rebuild_from_scratch(scenario: Scenario, tmp_
 
 
 def test_incremental_builds_hold_what_a_full_rebuild_computes(scenario: Scenario, tmp_path: Path) -> None:
-    """The scoped incremental path (views computed for the opportunities in scope only) against a full rebuild of
-    the same warehouse: every row the rebuild produces is in the incrementally built table with the same content.
-    The incremental tables may hold more: rows that vanished stay, soft-deleted, which a rebuild cannot know."""
+    """The incremental path (each model reads only the rows loaded since its last build, or anonymized by the clock
+    since) against a full rebuild of the same warehouse: every row the rebuild produces is in the incrementally built
+    table with the same content. The incremental tables may hold more: rows that vanished stay, soft-deleted, which
+    a rebuild cannot know."""
     rebuilt = _copy_of(scenario, scenario.harness.path, tmp_path / "rebuilt.duckdb")
     build(rebuilt, tmp_path, scenario.times["fifteen_days_later"], full_refresh=True)
 
@@ -222,6 +223,24 @@ def test_incremental_builds_hold_what_a_full_rebuild_computes(scenario: Scenario
             rebuilt_rows = set(full.execute(query).fetchall())
             assert rebuilt_rows, table
             assert rebuilt_rows <= set(incremental.execute(query).fetchall()), table
+
+
+def test_recomputing_every_row_changes_nothing_and_keeps_what_a_rebuild_loses(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    """`--vars '{recompute_all: true}'` (after a change to a model's logic) recomputes every row incrementally: with
+    the same logic nothing moves, and the vanished rows a full rebuild drops (the tag taken off, the archive event
+    of the unarchived opportunity) stay."""
+    copy = _copy_of(scenario, scenario.harness.path, tmp_path / "recomputed.duckdb")
+    with duckdb.connect(str(copy.duckdb_path), read_only=True) as conn:
+        before = changed_at_by_id(conn)
+
+    build(copy, tmp_path, scenario.times["fifteen_days_later"] + timedelta(hours=1), dbt_vars={"recompute_all": True})
+
+    with duckdb.connect(str(copy.duckdb_path), read_only=True) as conn:
+        assert changed_at_by_id(conn) == before
+    oid, tag = scenario.untagged
+    assert unified_id(scenario.harness.integration.id, "candidate_tags", f"{oid}:{tag}") in before["candidate_tags"]
 
 
 # -- changed_at -----------------------------------------------------------------------------------------------------

@@ -1,11 +1,9 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__applications'], dimensions=['stg_lever__archive_reasons']) -%}
-
 with
 
-{{ scope.cte }},
-
+-- the opportunities whose rows can have changed since this table's last build (all of them on a full build)
 opportunities as (
-    {{ in_scope('int_lever__opportunities') }}
+    select * from {{ ref('int_lever__opportunities') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 -- every completed form field with a non-empty value; file uploads are left out, as Kombo does
@@ -59,8 +57,13 @@ content as (
         }) }} as remote_data,
         integration_id,
         remote_deleted_at,
-        opportunity_id as _lever_opportunity_id
+        opportunity_id as _lever_opportunity_id,
+        _seq as _source_seq
     from answered
 ),
 
-{{ unified_rows('content', scope=scope) }}
+recomputed as (
+    select integration_id, opportunity_id as _lever_opportunity_id from opportunities
+),
+
+{{ unified_rows('content', recomputed='recomputed') }}

@@ -1,15 +1,32 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__offers'], dimensions=['stg_lever__archive_reasons']) -%}
-
 with
 
-{{ scope.cte }},
-
-offers as (
-    {{ in_scope('stg_lever__offers') }}
+opportunities as (
+    select integration_id, opportunity_id, outcome, remote_deleted_at, _seq
+    from {{ ref('int_lever__opportunities') }}
 ),
 
-opportunities as (
-    select * from {{ ref('int_lever__opportunities') }}
+-- the offers whose row can have changed since this table's last build (all of them on a full build): loaded
+-- since, or of an opportunity recomputed since (its outcome decides DECLINED, its deletion is inherited)
+{% if is_incremental() -%}
+changed_opportunities as (
+    select integration_id, opportunity_id from opportunities where {{ loaded_since_last_build() }}
+),
+{%- endif %}
+
+offers as (
+    select *
+    from {{ ref('stg_lever__offers') }} as offers
+    {%- if is_incremental() %}
+    where
+        {{ loaded_since_last_build() }}
+        or exists (
+            select 1
+            from changed_opportunities
+            where
+                changed_opportunities.integration_id = offers.integration_id
+                and changed_opportunities.opportunity_id = offers.opportunity_id
+        )
+    {%- endif %}
 ),
 
 mapped as (
@@ -27,7 +44,8 @@ mapped as (
             when 'denied' then 'ABANDONED'
         end as lever_offer_status,
         -- children inherit their opportunity's deletion; the earliest applicable time wins
-        least(offers.deleted_at, offers.missing_since, opportunities.remote_deleted_at) as remote_deleted_at
+        least(offers.deleted_at, offers.missing_since, opportunities.remote_deleted_at) as remote_deleted_at,
+        greatest(offers._seq, opportunities._seq) as _source_seq
     from offers
     left join opportunities
         on opportunities.integration_id = offers.integration_id
@@ -54,8 +72,13 @@ content as (
         {{ remote_data({'/opportunities/:opportunity/offers': 'payload'}) }} as remote_data,
         integration_id,
         remote_deleted_at,
-        opportunity_id as _lever_opportunity_id
+        opportunity_id as _lever_opportunity_id,
+        _source_seq
     from mapped
 ),
 
-{{ unified_rows('content', scope=scope) }}
+recomputed as (
+    select integration_id, offer_id as remote_id from offers
+),
+
+{{ unified_rows('content', recomputed='recomputed', recomputed_key=['integration_id', 'remote_id']) }}
