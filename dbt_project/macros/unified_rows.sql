@@ -19,18 +19,27 @@
     {%- set now = warehouse_now() -%}
     {%- set key = recomputed_key | join(', ') -%}
 
-current_and_vanished as (
-    select * from {{ content }}
-    {%- if is_incremental() %}
-    union all by name
-    -- rows the content no longer produces: soft-deleted
-    select previous.* exclude (changed_at, _content_hash)
-        replace (coalesce(previous.remote_deleted_at, {{ now }}) as remote_deleted_at)
+{% if is_incremental() -%}
+-- rows the content no longer produces (found on the key columns alone, then read whole: usually none)
+vanished_ids as (
+    select previous.id
     from {{ this }} as previous
     {%- if recomputed %}
     semi join {{ recomputed }} using ({{ key }})
     {%- endif %}
     anti join {{ content }} as current_rows on current_rows.id = previous.id
+),
+{%- endif %}
+
+current_and_vanished as (
+    select * from {{ content }}
+    {%- if is_incremental() %}
+    union all by name
+    -- soft-deleted
+    select previous.* exclude (changed_at, _content_hash)
+        replace (coalesce(previous.remote_deleted_at, {{ now }}) as remote_deleted_at)
+    from {{ this }} as previous
+    semi join vanished_ids using (id)
     {%- if recomputed %}
     union all by name
     -- rows not recomputed whose deletion passed the retention line since the last build: anonymized as they are
