@@ -377,5 +377,5 @@ def test_not_null_columns_fails_on_a_null_and_names_the_column(scenario: Scenari
     assert failing.returncode != 0
     with duckdb.connect(str(copy), read_only=True) as conn:
         stored = "select table_schema || '.' || table_name from information_schema.tables where table_name like ?"
-        (table,) = column(conn, stored, ["not_null_columns_users%"])
+        (table,) = column(conn, stored, ["users_not_null"])
         assert conn.execute(f"select * from {table}").fetchall() == [("remote_id", 1)]
