@@ -39,6 +39,14 @@ class LeverDbtTranslator(DagsterDbtTranslator):
             automation_condition=FOLLOW_RAW,
         )
 
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
+    ) -> dg.AssetCheckSpec | None:
+        # dagster-dbt takes a check's description from the test's `meta`; ours are the tests' own `description:`.
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        description = manifest["nodes"].get(unique_id, {}).get("description")
+        return spec._replace(description=description) if spec is not None and description else spec
+
 
 TRANSLATOR = LeverDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_source_tests_as_checks=True))
 

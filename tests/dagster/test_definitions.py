@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 
 from orchestration.definitions import defs
+from orchestration.defs.dbt import lever_dbt_models
 from orchestration.defs.partitions import windows_by_integration
 from orchestration.lever.endpoints import RAW_TABLES
 
@@ -54,6 +55,13 @@ def test_checks_are_attached_to_raw_tables_and_models():
         assert {(table, "ids_unique_per_integration"), (table, "row_count_not_collapsing")} <= raw_checks
     unified_checks = {c.asset_key for c in checks if c.asset_key.path[0] == "ats"}
     assert {dg.AssetKey(["ats", name]) for name in UNIFIED} <= unified_checks  # dbt tests on every table
+
+
+def test_dbt_checks_and_columns_say_what_they_are():
+    specs = list(lever_dbt_models.check_specs)
+    assert len(specs) >= 100 and all(spec.description for spec in specs), "each dbt test's description"
+    schema = lever_dbt_models.specs_by_key[dg.AssetKey(["ats", "applications"])].metadata["dagster/column_schema"]
+    assert {column.name: column.type for column in schema.columns}["rejected_at"] == "TIMESTAMP WITH TIME ZONE"
 
 
 def test_integrations_are_partitions():
