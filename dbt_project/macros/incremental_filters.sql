@@ -24,3 +24,27 @@
         false
     {%- endif -%}
 {%- endmacro %}
+
+{# why: an opportunity's child row (interview, offer) changes with its own load and with its opportunity's (the
+   deletion it inherits, the outcome): an incremental build reads the child rows loaded since and those of the
+   opportunities (`opportunities`: a relation with integration_id, opportunity_id, _seq) loaded since; with
+   `deleted_at`, also those whose own deletion passed the retention line since. #}
+{% macro rows_of_changed_opportunities(relation, opportunities, watermark='_source_seq', deleted_at=none, built_at='changed_at') -%}
+    select *
+    from {{ relation }} as children
+    {%- if is_incremental() %}
+    where
+        {{ loaded_since_last_build(watermark=watermark) }}
+        {%- if deleted_at %}
+        or {{ retention_passed_since_last_build(deleted_at, built_at=built_at) }}
+        {%- endif %}
+        or exists (
+            select 1
+            from {{ opportunities }} as parents
+            where
+                parents.integration_id = children.integration_id
+                and parents.opportunity_id = children.opportunity_id
+                and {{ loaded_since_last_build(seq='parents._seq', watermark=watermark) }}
+        )
+    {%- endif %}
+{%- endmacro %}

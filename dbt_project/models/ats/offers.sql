@@ -7,26 +7,8 @@ opportunities as (
 
 -- the offers whose row can have changed since this table's last build (all of them on a full build): loaded
 -- since, or of an opportunity recomputed since (its outcome decides DECLINED, its deletion is inherited)
-{% if is_incremental() -%}
-changed_opportunities as (
-    select integration_id, opportunity_id from opportunities where {{ loaded_since_last_build() }}
-),
-{%- endif %}
-
 offers as (
-    select *
-    from {{ ref('stg_lever__offers') }} as offers
-    {%- if is_incremental() %}
-    where
-        {{ loaded_since_last_build() }}
-        or exists (
-            select 1
-            from changed_opportunities
-            where
-                changed_opportunities.integration_id = offers.integration_id
-                and changed_opportunities.opportunity_id = offers.opportunity_id
-        )
-    {%- endif %}
+    {{ rows_of_changed_opportunities(ref('stg_lever__offers'), 'opportunities') }}
 ),
 
 mapped as (

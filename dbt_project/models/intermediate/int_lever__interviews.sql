@@ -11,29 +11,11 @@ opportunities as (
     from {{ ref('int_lever__opportunities') }}
 ),
 
-{% if is_incremental() -%}
-changed_opportunities as (
-    select integration_id, opportunity_id
-    from opportunities
-    where {{ loaded_since_last_build(watermark='_seq') }}
-),
-{%- endif %}
-
 interviews as (
-    select *
-    from {{ ref('stg_lever__interviews') }} as interviews
-    {%- if is_incremental() %}
-    where
-        {{ loaded_since_last_build(watermark='_seq') }}
-        or {{ retention_passed_since_last_build('least(deleted_at, missing_since)', built_at='_built_at') }}
-        or exists (
-            select 1
-            from changed_opportunities
-            where
-                changed_opportunities.integration_id = interviews.integration_id
-                and changed_opportunities.opportunity_id = interviews.opportunity_id
-        )
-    {%- endif %}
+    {{ rows_of_changed_opportunities(
+        ref('stg_lever__interviews'), 'opportunities', watermark='_seq',
+        deleted_at='least(deleted_at, missing_since)', built_at='_built_at'
+    ) }}
 ),
 
 inherited as (

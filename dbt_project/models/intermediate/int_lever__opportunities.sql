@@ -5,28 +5,24 @@
 -- tables compare with theirs) and those whose personal data the clock alone removes (staging nulls the payload).
 {{ config(materialized='incremental', unique_key=['integration_id', 'opportunity_id']) }}
 
+{%- set opportunity_inputs = {
+    'opportunities': 'stg_lever__opportunities',
+    'applications': 'stg_lever__applications',
+    'resumes': 'stg_lever__resumes',
+} %}
+
 with
 
 {% if is_incremental() -%}
 changed as (
+    {%- for relation in opportunity_inputs.values() %}
     select integration_id, opportunity_id
-    from {{ ref('stg_lever__opportunities') }}
+    from {{ ref(relation) }}
     where
         {{ loaded_since_last_build(watermark='_seq') }}
         or {{ retention_passed_since_last_build('least(deleted_at, missing_since)', built_at='_built_at') }}
     union
-    select integration_id, opportunity_id
-    from {{ ref('stg_lever__applications') }}
-    where
-        {{ loaded_since_last_build(watermark='_seq') }}
-        or {{ retention_passed_since_last_build('least(deleted_at, missing_since)', built_at='_built_at') }}
-    union
-    select integration_id, opportunity_id
-    from {{ ref('stg_lever__resumes') }}
-    where
-        {{ loaded_since_last_build(watermark='_seq') }}
-        or {{ retention_passed_since_last_build('least(deleted_at, missing_since)', built_at='_built_at') }}
-    union
+    {%- endfor %}
     -- an archive reason changed (renamed, retyped, gone): the opportunities archived with it
     select opportunities.integration_id, opportunities.opportunity_id
     from {{ ref('stg_lever__opportunities') }} as opportunities
@@ -36,22 +32,12 @@ changed as (
     where archive_reasons._seq > (select max(_seq) from {{ this }})
 ),
 {%- endif %}
-
-opportunities as (
-    select * from {{ ref('stg_lever__opportunities') }}
+{% for name, relation in opportunity_inputs.items() %}
+{{ name }} as (
+    select * from {{ ref(relation) }}
     {%- if is_incremental() %} semi join changed using (integration_id, opportunity_id){% endif %}
 ),
-
-applications as (
-    select * from {{ ref('stg_lever__applications') }}
-    {%- if is_incremental() %} semi join changed using (integration_id, opportunity_id){% endif %}
-),
-
-resumes as (
-    select * from {{ ref('stg_lever__resumes') }}
-    {%- if is_incremental() %} semi join changed using (integration_id, opportunity_id){% endif %}
-),
-
+{% endfor %}
 archive_reasons as (
     select * from {{ ref('stg_lever__archive_reasons') }}
 ),
