@@ -243,6 +243,24 @@ def test_recomputing_every_row_changes_nothing_and_keeps_what_a_rebuild_loses(
     assert unified_id(scenario.harness.integration.id, "candidate_tags", f"{oid}:{tag}") in before["candidate_tags"]
 
 
+def test_every_model_has_the_columns_and_types_its_yml_declares(scenario: Scenario) -> None:
+    """What Dagster shows (the yml's columns and data types) is what the warehouse holds."""
+    manifest = json.loads((scenario.workdir / "target" / "manifest.json").read_text())
+    models = [n for n in manifest["nodes"].values() if n["resource_type"] == "model"]
+    with duckdb.connect(str(scenario.baseline_copy), read_only=True) as conn:
+        built = conn.execute(
+            "select table_schema, table_name, column_name, data_type from information_schema.columns"
+        ).fetchall()
+    actual: dict[tuple[str, str], dict[str, str]] = {}
+    for schema, table, name, data_type in built:
+        actual.setdefault((schema, table), {})[name] = data_type
+    checked = [m for m in models if (m["schema"], m["name"]) in actual]
+    assert len(checked) >= 40
+    for model in checked:
+        declared = {name: column["data_type"] for name, column in model["columns"].items()}
+        assert declared == actual[(model["schema"], model["name"])], model["name"]
+
+
 # -- changed_at -----------------------------------------------------------------------------------------------------
 
 
