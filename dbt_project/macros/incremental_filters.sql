@@ -25,26 +25,32 @@
     {%- endif -%}
 {%- endmacro %}
 
-{# why: an opportunity's child row (interview, offer) changes with its own load and with its opportunity's (the
-   deletion it inherits, the outcome): an incremental build reads the child rows loaded since and those of the
-   opportunities (`opportunities`: a relation with integration_id, opportunity_id, _seq) loaded since; with
-   `deleted_at`, also those whose own deletion passed the retention line since. #}
-{% macro rows_of_changed_opportunities(relation, opportunities, watermark='_source_seq', deleted_at=none, built_at='changed_at') -%}
-    select *
-    from {{ relation }} as children
-    {%- if is_incremental() %}
-    where
-        {{ loaded_since_last_build(watermark=watermark) }}
-        {%- if deleted_at %}
-        or {{ retention_passed_since_last_build(deleted_at, built_at=built_at) }}
+{# why: the unified tables of an opportunity's children (interviews, offers) read the child rows that can have
+   changed since their last build: those loaded since and those of the opportunities loaded since (the deletion a
+   child inherits, the outcome), each with that inherited deletion (the earliest of its own and its opportunity's),
+   its opportunity's outcome, and `_source_seq`, the higher of the two load sequences. All of them on full builds.
+   Two selects rather than one `or`: each filter then reaches the table scan, which reads only matching rows. #}
+{% macro changed_opportunity_children(relation) -%}
+    {%- set opportunities = ref('int_lever__opportunities') -%}
+    select
+        children.*,
+        least(children.deleted_at, children.missing_since, opportunities.remote_deleted_at) as remote_deleted_at,
+        opportunities.outcome as opportunity_outcome,
+        greatest(children._seq, opportunities._seq) as _source_seq
+    from (
+        select * from {{ relation }}
+        {%- if is_incremental() %}
+        where {{ loaded_since_last_build() }}
+        union all
+        select *
+        from {{ relation }} as children
+        semi join (
+            select integration_id, opportunity_id from {{ opportunities }} where {{ loaded_since_last_build() }}
+        ) using (integration_id, opportunity_id)
+        where not {{ loaded_since_last_build(seq='children._seq') }}
         {%- endif %}
-        or exists (
-            select 1
-            from {{ opportunities }} as parents
-            where
-                parents.integration_id = children.integration_id
-                and parents.opportunity_id = children.opportunity_id
-                and {{ loaded_since_last_build(seq='parents._seq', watermark=watermark) }}
-        )
-    {%- endif %}
+    ) as children
+    left join {{ opportunities }} as opportunities
+        on opportunities.integration_id = children.integration_id
+        and opportunities.opportunity_id = children.opportunity_id
 {%- endmacro %}

@@ -2,8 +2,7 @@ with
 
 -- the interviews whose rows can have changed since this table's last build (all of them on a full build)
 interviews as (
-    select * from {{ ref('int_lever__interviews') }}
-    where {{ loaded_since_last_build() }}
+    {{ changed_opportunity_children(ref('stg_lever__interviews')) }}
 ),
 
 -- one row per (interview, interviewer); the row shares its interview's deletion
@@ -14,7 +13,7 @@ interviewers as (
         opportunity_id,
         unnest(list_distinct([nullif(interviewer.id, '') for interviewer in interviewers])) as user_id,
         remote_deleted_at,
-        _seq
+        _source_seq
     from interviews
 ),
 
@@ -26,7 +25,7 @@ content as (
         integration_id,
         remote_deleted_at,
         opportunity_id as _lever_opportunity_id,
-        _seq as _source_seq
+        _source_seq
     from interviewers
     where user_id is not null
 ),

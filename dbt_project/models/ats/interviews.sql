@@ -2,8 +2,7 @@ with
 
 -- the interviews whose row can have changed since this table's last build (all of them on a full build)
 interviews as (
-    select * from {{ ref('int_lever__interviews') }}
-    where {{ loaded_since_last_build() }}
+    {{ changed_opportunity_children(ref('stg_lever__interviews')) }}
 ),
 
 content as (
@@ -26,7 +25,7 @@ content as (
         integration_id,
         remote_deleted_at,
         opportunity_id as _lever_opportunity_id,
-        _seq as _source_seq
+        _source_seq
     from interviews
 ),
 

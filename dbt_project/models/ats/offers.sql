@@ -1,20 +1,14 @@
 with
 
-opportunities as (
-    select integration_id, opportunity_id, outcome, remote_deleted_at, _seq
-    from {{ ref('int_lever__opportunities') }}
-),
-
 -- the offers whose row can have changed since this table's last build (all of them on a full build): loaded
--- since, or of an opportunity recomputed since (its outcome decides DECLINED, its deletion is inherited)
+-- since, or of an opportunity loaded since (its outcome decides DECLINED, its deletion is inherited)
 offers as (
-    {{ rows_of_changed_opportunities(ref('stg_lever__offers'), 'opportunities') }}
+    {{ changed_opportunity_children(ref('stg_lever__offers')) }}
 ),
 
 mapped as (
     select
         offers.*,
-        opportunities.outcome as opportunity_outcome,
         case {{ normalize_enum('offers.offer_status') }}
             when 'draft' then 'DRAFT'
             when 'approval-sent' then 'DRAFT'
@@ -24,14 +18,8 @@ mapped as (
             when 'opened' then 'SENT'
             when 'signed' then 'ACCEPTED'
             when 'denied' then 'ABANDONED'
-        end as lever_offer_status,
-        -- children inherit their opportunity's deletion; the earliest applicable time wins
-        least(offers.deleted_at, offers.missing_since, opportunities.remote_deleted_at) as remote_deleted_at,
-        greatest(offers._seq, opportunities._seq) as _source_seq
+        end as lever_offer_status
     from offers
-    left join opportunities
-        on opportunities.integration_id = offers.integration_id
-        and opportunities.opportunity_id = offers.opportunity_id
 ),
 
 content as (
