@@ -51,7 +51,7 @@ earlier_archive_events as (
         previous.* exclude (changed_at, _content_hash, is_current)
             replace (
                 case
-                    when opportunities.payload is not null then coalesce(previous.exited_at, {{ warehouse_now() }})
+                    when opportunities.has_payload then coalesce(previous.exited_at, {{ warehouse_now() }})
                     else previous.exited_at
                 end as exited_at,
                 opportunities.remote_deleted_at as remote_deleted_at,

@@ -6,6 +6,21 @@ opportunities as (
     where {{ loaded_since_last_build() }}
 ),
 
+-- their verbatim payloads, for remote_data
+with_payloads as (
+    select
+        opportunities.*,
+        staged_opportunities.payload as opportunity_payload,
+        applications.payload as application_payload
+    from opportunities
+    left join {{ ref('stg_lever__opportunities') }} as staged_opportunities
+        on staged_opportunities.integration_id = opportunities.integration_id
+        and staged_opportunities.opportunity_id = opportunities.opportunity_id
+    left join {{ ref('stg_lever__applications') }} as applications
+        on applications.integration_id = opportunities.integration_id
+        and applications.application_id = opportunities.application_id
+),
+
 -- every completed form field with a non-empty value; file uploads are left out, as Kombo does
 answered as (
     select
@@ -26,7 +41,7 @@ answered as (
                 'answer': {{ screening_answer(screening_format_type('field.type'), 'field.value') }}
             }
         ) as answers
-    from opportunities
+    from with_payloads
 ),
 
 content as (
@@ -38,7 +53,7 @@ content as (
         {{ kombo_id('integration_id', 'jobs', 'posting_id') }} as job_id,
         -- archived opportunities keep their stage
         {{ kombo_id('integration_id', 'application_stages', 'stage_id') }} as current_stage_id,
-        case when payload is not null then outcome end as outcome,
+        case when has_payload then outcome end as outcome,
         case when outcome = 'DECLINED' then archive_reason_name end as rejection_reason_name,
         case when outcome = 'DECLINED' then archived_at end as rejected_at,
         answers::struct(
@@ -52,7 +67,7 @@ content as (
         -- the opportunity's updatedAt also moves on application edits
         updated_at as remote_updated_at,
         {{ remote_data({
-            '/opportunities': 'payload',
+            '/opportunities': 'opportunity_payload',
             '/opportunities/:opportunity/applications': 'application_payload',
         }) }} as remote_data,
         integration_id,

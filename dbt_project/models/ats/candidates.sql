@@ -51,15 +51,22 @@ content as (
         located.created_at as remote_created_at,
         located.updated_at as remote_updated_at,
         {{ remote_data({
-            '/opportunities': 'located.payload',
+            '/opportunities': 'staged_opportunities.payload',
             '/opportunities/:opportunity/resumes':
-                'case when coalesce(located.position_company, located.position_title) is not null then located.resume_payload end',
+                'case when coalesce(located.position_company, located.position_title) is not null then resumes.payload end',
         }) }} as remote_data,
         located.integration_id,
         located.remote_deleted_at,
         located.opportunity_id as _lever_opportunity_id,
         located._seq as _source_seq
     from located
+    -- the verbatim payloads, for remote_data
+    left join {{ ref('stg_lever__opportunities') }} as staged_opportunities
+        on staged_opportunities.integration_id = located.integration_id
+        and staged_opportunities.opportunity_id = located.opportunity_id
+    left join {{ ref('stg_lever__resumes') }} as resumes
+        on resumes.integration_id = located.integration_id
+        and resumes.resume_id = located.resume_id
 ),
 
 recomputed as (

@@ -3,6 +3,8 @@
 -- candidates, applications and their children share. Incremental: a build recomputes the opportunities with an
 -- input row loaded since (each row's `_seq` is the highest load sequence among its inputs, which the unified
 -- tables compare with theirs) and those whose personal data the clock alone removes (staging nulls the payload).
+-- The verbatim payloads stay in staging (the unified tables join them for remote_data): copying them here would
+-- double what a full build writes.
 {{ config(materialized='incremental', unique_key=['integration_id', 'opportunity_id']) }}
 
 {%- set opportunity_inputs = {
@@ -74,7 +76,7 @@ current_positions as (
     select
         integration_id,
         opportunity_id,
-        payload as resume_payload,
+        resume_id,
         nullif(trim(position.org), '') as company,
         nullif(trim(position.title), '') as title
     from (select *, unnest(positions) as position from newest_resumes)
@@ -100,12 +102,13 @@ child_seqs as (
 
 joined as (
     select
-        opportunities.* exclude (_seq),
+        opportunities.* exclude (_seq, payload),
+        -- false once the payload is purged: then nothing about the opportunity can be seen
+        opportunities.payload is not null as has_payload,
         current_applications.application_id,
         current_applications.posting_id,
         current_applications.created_at as application_created_at,
         current_applications.custom_question_fields,
-        current_applications.payload as application_payload,
         archive_reasons.archive_reason_name,
         archive_reasons.archive_reason_type,
         -- an opportunity leaves the pipeline hired (the hired-type reason) or not hired (any other reason)
@@ -119,7 +122,7 @@ joined as (
         least(opportunities.deleted_at, opportunities.missing_since) as remote_deleted_at,
         current_positions.company as position_company,
         current_positions.title as position_title,
-        current_positions.resume_payload,
+        current_positions.resume_id,
         greatest(opportunities._seq, child_seqs._seq, archive_reasons._seq) as _seq,
         {{ warehouse_now() }} as _built_at
     from opportunities
