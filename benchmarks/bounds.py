@@ -5,9 +5,11 @@ A correct client must, per sync:
   delta, because Lever cannot filter on lastInteractionAt), and the account lists (users with deactivated ones,
   stages, archive reasons, tags, sources, requisitions, feedback templates, postings; requisition fields is one
   unpaginated request);
-- read the 8 child lists (interviews, panels, feedback, notes, offers, referrals, resumes, files) of every
-  opportunity that is new or whose updatedAt or lastInteractionAt moved: nothing else tells which ones have
-  children, or changed ones; max(1, ceil(n / 100)) pages each;
+- read the child lists (interviews, panels, feedback, notes, offers, referrals, resumes, files) of every
+  opportunity that is new or whose updatedAt or lastInteractionAt moved, max(1, ceil(n / 100)) pages each,
+  except those Lever's own rules say are empty (`orchestration/lever/children.py`): the activity lists
+  (notes, feedback, interviews, panels, offers) of an opportunity untouched since its creation
+  (lastInteractionAt == createdAt), and interviews when it has no panels;
 - read the apply form of every new or changed posting (one unpaginated request each);
 - read each deleted feed (opportunities, applications, postings): max(1, ceil(rows / 100)) pages for the
   rows deleted since the previous sync. Only the feeds carry deletion times.
@@ -93,24 +95,47 @@ def snapshot(sandbox: Sandbox) -> Snapshot:
     )
 
 
+ACTIVITY_KINDS = ("notes", "feedback", "interviews", "panels", "offers")
+
+
+def needed_kinds(opportunity: dict[str, Any], panels: int) -> list[str]:
+    """The child lists a client that knows Lever's rules must read for this opportunity (see the docstring)."""
+    untouched = opportunity.get("createdAt") is not None and opportunity.get("lastInteractionAt") == opportunity.get(
+        "createdAt"
+    )
+    return [
+        kind
+        for kind in CHILD_KINDS
+        if not (untouched and kind in ACTIVITY_KINDS) and not (kind == "interviews" and panels == 0)
+    ]
+
+
 def child_pages_all(sandbox: Sandbox, live: list[str]) -> tuple[int, int]:
-    """(pages, largest list) over every live opportunity's child lists, from the ground truth."""
-    total, largest = 0, 0
+    """(pages, largest list) over every live opportunity's child lists that must be read, from the ground truth."""
+    counts = {kind: dict.fromkeys(live, 0) for kind in CHILD_KINDS}
     for kind in CHILD_KINDS:
-        per_parent = dict.fromkeys(live, 0)
         for record in sandbox.truth(kind)["records"]:
-            per_parent[record["parent_id"]] = per_parent.get(record["parent_id"], 0) + 1
-        total += sum(pages(n) for n in per_parent.values())
-        largest = max(largest, *per_parent.values())
+            counts[kind][record["parent_id"]] = counts[kind].get(record["parent_id"], 0) + 1
+    opportunities = {r["id"]: r["data"] for r in sandbox.truth("opportunities")["records"]}
+    total = sum(
+        pages(counts[kind][oid])
+        for oid in live
+        for kind in needed_kinds(opportunities.get(oid, {}), counts["panels"][oid])
+    )
+    largest = max((n for per_parent in counts.values() for n in per_parent.values()), default=0)
     return total, largest
 
 
 def child_pages_of(sandbox: Sandbox, opportunity_ids: list[str]) -> int:
     """Pages of the child lists of some opportunities, by walking the sandbox's own API at 100 per page."""
     auth = {"authorization": "Basic " + base64.b64encode(f"{sandbox.api_key}:".encode()).decode()}
+    opportunities = {r["id"]: r["data"] for r in sandbox.truth("opportunities")["records"]}
+    panels: dict[str, int] = {}
+    for record in sandbox.truth("panels")["records"]:
+        panels[record["parent_id"]] = panels.get(record["parent_id"], 0) + 1
     total = 0
     for opportunity_id in opportunity_ids:
-        for kind in CHILD_KINDS:
+        for kind in needed_kinds(opportunities.get(opportunity_id, {}), panels.get(opportunity_id, 0)):
             offset = ""
             while True:
                 query = [("limit", str(PAGE))] + ([("offset", offset)] if offset else [])

@@ -1,25 +1,8 @@
-"""The Dagster code location: Lever raw tables, the dbt models over them, checks, schedules and sensors."""
+"""The Dagster code location (loaded by workspace.yaml): its settings come from the environment, read here once."""
 
 from __future__ import annotations
 
-import dagster as dg
+from orchestration.defs.location import build_definitions
+from orchestration.defs.settings import LocationSettings
 
-from orchestration.defs.dbt import dbt_resource, lever_dbt_models
-from orchestration.defs.freshness import freshness_checks, freshness_sensor
-from orchestration.defs.raw import lever_raw_sync
-from orchestration.defs.schedules import (
-    automation_sensor,
-    delta_schedule,
-    delta_sync_job,
-    full_schedule,
-    full_sync_job,
-)
-
-defs = dg.Definitions(
-    assets=[lever_raw_sync, lever_dbt_models],
-    asset_checks=[*freshness_checks],
-    jobs=[delta_sync_job, full_sync_job],
-    schedules=[delta_schedule, full_schedule],
-    sensors=[automation_sensor, freshness_sensor],
-    resources={"dbt": dbt_resource()},
-)
+defs = build_definitions(LocationSettings.from_env())

@@ -1,55 +1,32 @@
-"""Partitions: one per (integration, day). A day means "Lever records created or updated that day"."""
+"""Partitions: one per Lever integration (account). Time is not a partition: a window is run config.
+
+Every delta or full sync leaves an account's raw tables current for all time, so a day (or month) dimension
+could only be marked materialized by writing one event per partition and table after each complete sync:
+Dagster's SQLite storage writes 20-120 such events a second on this machine, minutes for 1,000 days x 22
+tables. Without it the UI showed every past day as missing after a good sync. A backfill of a date range is
+the `window` mode with `window_start`/`window_end` in the run config: one window query per account."""
 
 from __future__ import annotations
 
-import os
-from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
-from functools import cache
+from datetime import datetime
 
 import dagster as dg
 
 from orchestration.lever.clock import parse_instant
-from orchestration.lever.config import Settings, load_settings
-
-PARTITIONS_START_ENV = "LEVER_PARTITIONS_START"
-DEFAULT_START = "2024-01-01"
 
 
-@cache
-def settings() -> Settings:
-    return load_settings()
+def lever_partitions(integration_ids: Sequence[str]) -> dg.StaticPartitionsDefinition:
+    return dg.StaticPartitionsDefinition(list(integration_ids))
 
 
-def lever_partitions(integration_ids: Sequence[str], start: str) -> dg.MultiPartitionsDefinition:
-    return dg.MultiPartitionsDefinition(
-        {
-            "integration": dg.StaticPartitionsDefinition(list(integration_ids)),
-            # end_offset=1: today's partition exists, so scheduled syncs can be recorded against it.
-            "date": dg.DailyPartitionsDefinition(start_date=start, end_offset=1),
-        }
-    )
-
-
-LEVER_PARTITIONS = lever_partitions(
-    [i.id for i in settings().integrations], os.environ.get(PARTITIONS_START_ENV, DEFAULT_START)
-)
-
-
-def windows_by_integration(partition_keys: Sequence[str]) -> dict[str, tuple[datetime, datetime]]:
-    """Collapse selected (integration, day) keys into one [first day, last day + 1) window per integration.
-
-    A backfill of a date range is then a single window query per account, not one run per day.
-    """
-    days: dict[str, list[datetime]] = defaultdict(list)
-    for key in partition_keys:
-        parts = key.keys_by_dimension if isinstance(key, dg.MultiPartitionKey) else _split(key)
-        days[parts["integration"]].append(parse_instant(parts["date"]))
-    return {integration: (min(d), max(d) + timedelta(days=1)) for integration, d in days.items()}
-
-
-def _split(key: str) -> dict[str, str]:
-    # Multi-partition keys join dimension values in dimension-name order: date first, then integration.
-    date, integration = key.split("|", 1)
-    return {"date": date, "integration": integration}
+def config_window(start: str | None, end: str | None) -> tuple[datetime, datetime] | None:
+    """The [start, end) window of a `window` run, from ISO dates or instants (UTC when no zone is given)."""
+    if not start and not end:
+        return None
+    if not (start and end):
+        raise ValueError("a window needs both window_start and window_end (ISO dates, e.g. 2026-01-01)")
+    window = parse_instant(start), parse_instant(end)
+    if window[1] <= window[0]:
+        raise ValueError(f"window_end {end} must be after window_start {start}")
+    return window

@@ -1,59 +1,62 @@
-"""Schedules (delta hourly, full daily by default) and the sensor that keeps unified models following raw."""
+"""Schedules (delta hourly; a full pass only if LEVER_FULL_CRON is set) and the sensor that keeps unified models
+following raw."""
 
 from __future__ import annotations
 
-import os
+from collections.abc import Sequence
 
 import dagster as dg
 
-from .dbt import lever_dbt_models
-from .partitions import settings
-from .raw import lever_raw_sync
+from .settings import LocationSettings
 
 
-def _sync_job(mode: str) -> dg.UnresolvedAssetJobDefinition:
+def build_sync_job(mode: str, selection: dg.AssetSelection, max_runtime_s: int) -> dg.UnresolvedAssetJobDefinition:
     return dg.define_asset_job(
         f"lever_{mode}_sync",
-        selection=dg.AssetSelection.assets(lever_raw_sync, lever_dbt_models),
-        description=f"{mode} sync of one Lever integration into lever_raw, then the dbt build of what changed.",
+        selection=selection,
+        description=f"{mode} sync of one Lever integration into lever_raw, the dbt build of what changed, "
+        "then the published copy for readers.",
         config={"ops": {"lever_raw_sync": {"config": {"mode": mode}}}},
-        tags={"lever-warehouse/writes-duckdb": "true"},
+        # A run that outlives the sync's own ceiling (LEVER_MAX_RUN_HOURS) plus the build is stopped by Dagster's
+        # run monitoring (dagster.yaml), so a hung run never holds the warehouse for good.
+        tags={"lever-warehouse/writes-duckdb": "true"}
+        | ({"dagster/max_runtime": str(max_runtime_s)} if max_runtime_s else {}),
     )
 
 
-delta_sync_job = _sync_job("delta")
-full_sync_job = _sync_job("full")
-
-
-def _status() -> dg.DefaultScheduleStatus:
-    running = os.environ.get("LEVER_SCHEDULES_RUNNING", "false").strip().lower() in ("1", "true", "yes")
-    return dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
-
-
-def _schedule(job: dg.UnresolvedAssetJobDefinition, mode: str, cron_env: str, default_cron: str):
+def build_schedule(
+    job: dg.UnresolvedAssetJobDefinition, mode: str, cron: str, integration_ids: Sequence[str], running: bool
+) -> dg.ScheduleDefinition:
     @dg.schedule(
         name=f"lever_{mode}_schedule",
         job=job,
-        cron_schedule=os.environ.get(cron_env, default_cron),
+        cron_schedule=cron,
         execution_timezone="UTC",
-        default_status=_status(),
-        description=f"{mode} sync of every configured Lever integration (cron from {cron_env}).",
+        default_status=dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED,
+        description=f"{mode} sync of every configured Lever integration ({cron}, UTC).",
     )
     def _requests(context: dg.ScheduleEvaluationContext):
-        # One run per account: a failing account never holds the others back. The run is recorded
-        # against the day it was scheduled for.
-        day = context.scheduled_execution_time.strftime("%Y-%m-%d")
-        for integration in settings().integrations:
+        # One run per account: a failing account never holds the others back.
+        for integration_id in integration_ids:
             yield dg.RunRequest(
-                run_key=f"{mode}:{integration.id}:{context.scheduled_execution_time.isoformat()}",
-                partition_key=dg.MultiPartitionKey({"integration": integration.id, "date": day}),
+                run_key=f"{mode}:{integration_id}:{context.scheduled_execution_time.isoformat()}",
+                partition_key=integration_id,
             )
 
     return _requests
 
 
-delta_schedule = _schedule(delta_sync_job, "delta", "LEVER_DELTA_CRON", "0 * * * *")
-full_schedule = _schedule(full_sync_job, "full", "LEVER_FULL_CRON", "30 3 * * *")
+def build_schedules(
+    settings: LocationSettings, jobs: dict[str, dg.UnresolvedAssetJobDefinition], integration_ids: Sequence[str]
+) -> list[dg.ScheduleDefinition]:
+    # The full pass is on demand (the job, from the UI or `sync --full`): each delta verifies a slice instead.
+    crons = {"delta": settings.delta_cron, "full": settings.full_cron}
+    return [
+        build_schedule(jobs[mode], mode, cron, integration_ids, settings.schedules_running)
+        for mode, cron in crons.items()
+        if cron
+    ]
+
 
 automation_sensor = dg.AutomationConditionSensorDefinition(
     "lever_automation",

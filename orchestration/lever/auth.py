@@ -12,13 +12,15 @@ from collections.abc import Awaitable, Callable
 import httpx
 
 from .config import ApiKeyAuth, OAuthAuth
+from .endpoints import Route
 from .errors import LeverAuthError, LeverUnavailable
-from .retry import RetryPolicy
+from .retry import RetryPolicy, Transient, transient_exception, transient_status, with_retries
 from .secrets import Secret
 
 log = logging.getLogger("lever_warehouse.auth")
 
 RotationHook = Callable[[Secret], Awaitable[None] | None]
+TOKEN_ROUTE = Route("oauth_token", "POST /oauth/token")
 
 
 class Credentials:
@@ -115,7 +117,7 @@ class OAuthCredentials(Credentials):
                         f"Lever rejected {self.MAX_REJECTED_TOKENS} freshly issued OAuth access tokens in a row (401) "
                         "although the token endpoint issues them: the app may have lost its scopes or been "
                         "suspended; a Lever Super Admin must re-authorize the app",
-                        endpoint="POST /oauth/token",
+                        endpoint=TOKEN_ROUTE.name,
                         status=401,
                     )
             body = await self._exchange()
@@ -132,9 +134,11 @@ class OAuthCredentials(Credentials):
 
     async def _exchange(self) -> dict:
         """POST the refresh grant; retry while the token endpoint is unavailable, never past its refusal."""
-        endpoint = "POST /oauth/token"
-        attempt = 0
-        while True:
+        attempts = 0
+
+        async def attempt() -> dict | Transient:
+            nonlocal attempts
+            attempts += 1
             try:
                 response = await self._http.post(
                     self._auth.token_url,
@@ -145,45 +149,43 @@ class OAuthCredentials(Credentials):
                         "client_secret": self._auth.client_secret.reveal(),
                     },
                 )
-            except httpx.TimeoutException:
-                reason = "timeout"
-            except httpx.TransportError as exc:
-                reason = f"connection error ({type(exc).__name__})"
-            else:
-                status = response.status_code
-                if status == 200:
-                    body = _json_object(response)
-                    if body is not None and isinstance(body.get("access_token"), str):
-                        return body
-                    reason = "truncated or invalid JSON body"
-                elif status in (429, 500, 502, 503, 504):
-                    reason = f"HTTP {status}"
-                else:
-                    hint = (
-                        " (if an earlier attempt of this refresh was cut off, Lever may have rotated the token "
-                        "in a response that never arrived)"
-                        if attempt
-                        else ""
-                    )
-                    raise LeverAuthError(
-                        f"OAuth token refresh at {self._auth.token_url} was refused (HTTP {status}, "
-                        f"{_oauth_error(response)}){hint}; a Lever Super Admin must re-authorize the app and you "
-                        "must set a new LEVER_OAUTH_REFRESH_TOKEN",
-                        endpoint=endpoint,
-                        status=status,
-                    )
-            if attempt >= self._retry.max_retries:
-                raise LeverUnavailable(
-                    f"{endpoint} at {self._auth.token_url} still failing after {attempt + 1} attempts "
-                    f"(last: {reason}); the OAuth token endpoint may be down: rerun later, nothing was lost",
-                    endpoint=endpoint,
-                )
-            delay = self._retry.delay(attempt, self._rng)
-            attempt += 1
-            log.warning(
-                "retry %d/%d of %s after %s, waiting %.2fs", attempt, self._retry.max_retries, endpoint, reason, delay
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                failure = transient_exception(exc)
+                assert failure is not None
+                return failure
+            status = response.status_code
+            if status == 200:
+                body = _json_object(response)
+                if body is not None and isinstance(body.get("access_token"), str):
+                    return body
+                return Transient("truncated or invalid JSON body")
+            failure = transient_status(status)
+            if failure is not None:
+                return failure
+            hint = (
+                " (if an earlier attempt of this refresh was cut off, Lever may have rotated the token "
+                "in a response that never arrived)"
+                if attempts > 1
+                else ""
             )
-            await asyncio.sleep(delay)
+            raise LeverAuthError(
+                f"OAuth token refresh at {self._auth.token_url} was refused (HTTP {status}, "
+                f"{_oauth_error(response)}){hint}; a Lever Super Admin must re-authorize the app and you "
+                "must set a new LEVER_OAUTH_REFRESH_TOKEN",
+                endpoint=TOKEN_ROUTE.name,
+                status=status,
+            )
+
+        def give_up(tries: int, last: Transient) -> Exception:
+            return LeverUnavailable(
+                f"POST /oauth/token at {self._auth.token_url} still failing after {tries} attempts "
+                f"(last: {last.reason}); the OAuth token endpoint may be down: rerun later, nothing was lost",
+                endpoint=TOKEN_ROUTE.name,
+            )
+
+        return await with_retries(
+            attempt, policy=self._retry, rng=self._rng, what="POST /oauth/token", give_up=give_up, logger=log
+        )
 
 
 def _json_object(response: httpx.Response) -> dict | None:

@@ -1,10 +1,9 @@
-"""Async Lever HTTP client: shared token bucket, bounded concurrency, bounded jittered retries."""
+"""Async Lever HTTP client, reads and writes: shared token bucket, bounded concurrency, the policy of `retry.py`."""
 
 from __future__ import annotations
 
 import asyncio
 import email.utils
-import json
 import logging
 import random
 import time
@@ -12,23 +11,20 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from .auth import Credentials
 from .connections import ConnectionSlots
-from .errors import (
-    InvalidOffsetToken,
-    LeverAuthError,
-    LeverPayloadError,
-    LeverPermissionError,
-    LeverRequestError,
-    LeverUnavailable,
-)
+from .endpoints import Route
+from .errors import LeverPayloadError, LeverUnavailable, LeverWriteUnconfirmed
+from .payloads import decode
 from .ratelimit import TokenBucket
-from .retry import RetryPolicy
+from .responses import base_url_hint, client_error
+from .retry import RetryPolicy, Transient, never_sent, transient_exception, transient_status, with_retries
 
-__all__ = ["LeverClient", "Params", "RequestStats", "RetryPolicy", "require_list"]
+__all__ = ["LeverClient", "Params", "RequestStats", "RetryPolicy", "Route", "require_list"]
 
 log = logging.getLogger("lever_warehouse.client")
 
@@ -37,7 +33,7 @@ Params = list[tuple[str, str]]
 
 @dataclass
 class RequestStats:
-    """What a run cost: requests per endpoint template, statuses, retries."""
+    """What a run cost: requests per endpoint name (`Route.name`), statuses, retries."""
 
     requests: Counter[str] = field(default_factory=Counter)
     statuses: Counter[int] = field(default_factory=Counter)
@@ -49,9 +45,11 @@ class RequestStats:
         return sum(self.requests.values())
 
 
-_RETRYABLE_STATUS = {429, 500, 502, 503, 504}
 # A request whose fresh token is rejected again gets one more; a credential the API keeps refusing fails.
 MAX_REAUTHORIZATIONS = 2
+# A host that never answered (refused, unknown): a wrong LEVER_BASE_URL far more often than an outage, so the
+# first request gives up after a few seconds instead of the whole retry budget.
+RETRIES_BEFORE_FIRST_ANSWER = 2
 
 
 class LeverClient:
@@ -76,6 +74,8 @@ class LeverClient:
         self._rng = random.Random(seed)
         self.stats = stats or RequestStats()
         self._server_time: tuple[datetime, float] | None = None
+        self._answered = False
+        self._unanswered = 0  # failed attempts before the host ever answered
         # Circuit breaker: requests queue behind each other, so under an outage every retry waits for the
         # whole queue and the run would take hours to give up while hammering a down API.
         self._breaker_threshold = max(3, concurrency)
@@ -102,73 +102,143 @@ class LeverClient:
             parsed = parsed.replace(tzinfo=UTC)
         self._server_time = (parsed.astimezone(UTC), time.monotonic())
 
-    async def get_json(self, path: str, params: Params | None = None, *, endpoint: str) -> dict[str, Any]:
-        """GET and decode one response body; raises a typed LeverError naming `endpoint` on failure."""
+    async def get_json(self, path: str, params: Params | None = None, *, route: Route) -> dict[str, Any]:
+        """GET and decode one response body; raises a typed LeverError naming the route on failure."""
+        return await self.request_json("GET", path, params, route=route)
+
+    async def request_json(
+        self,
+        method: str,
+        path: str,
+        params: Params | None = None,
+        *,
+        route: Route,
+        json: dict[str, Any] | None = None,
+        files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+        form: list[tuple[str, str]] | None = None,
+        replay_safe: bool = True,
+    ) -> dict[str, Any]:
+        """One request through the limiter and the retry policy; the decoded body (`{}` for a 204).
+
+        `replay_safe=False` (a write whose repetition would apply twice): only answers proving Lever did not act
+        (429, a connection never made) are retried; a timeout, a dropped connection or a 5xx after sending
+        raises `LeverWriteUnconfirmed`, since Lever has no idempotency keys and the caller must read back first.
+        """
         url = f"{self.base_url}{path}"
+        what = f"{method} {route.template}"
+        content: dict[str, Any] = {}
+        if json is not None:
+            content["json"] = json
+        if files is not None or form is not None:
+            content["files"], content["data"] = files or [], _form_fields(form or [])
         reauthorized = 0
-        attempt = 0
-        while True:
+
+        async def attempt() -> dict[str, Any] | Transient:
+            nonlocal reauthorized
             async with self._slots:
                 # The send time is reserved inside the slot, so at most `concurrency` requests are ever due at
                 # once: reserved before it, every request queued behind a stalled loop (a long commit) woke up
                 # overdue and all went out together, past the server's bucket (429s in the 100k benchmark).
                 await self._limiter.acquire()
                 if self._outage is not None:
-                    raise LeverUnavailable(self._outage, endpoint=endpoint)
-                self.stats.requests[endpoint] += 1
+                    raise LeverUnavailable(self._outage, endpoint=route.name)
+                self.stats.requests[route.name] += 1
                 authorization = await self._credentials.header()  # a token refresh fails as a LeverError
                 try:
-                    response = await self._http.get(url, params=params, headers={"Authorization": authorization})
+                    response = await self._http.request(
+                        method, url, params=params, headers={"Authorization": authorization}, **content
+                    )
                 except (httpx.TimeoutException, httpx.TransportError) as exc:
-                    reason = _transport_reason(exc)
-                else:
-                    self.stats.statuses[response.status_code] += 1
-                    self._note_date(response)
-                    status = response.status_code
-                    if status < 500 and status != 429:
-                        self._alive()
-                    if status != 401:
-                        self._credentials.accepted(authorization)
-                    if status == 200:
-                        try:
-                            return _decode(response)
-                        except ValueError:
-                            reason = "truncated or invalid JSON body"
-                    elif status in _RETRYABLE_STATUS:
-                        if status == 429:
-                            self._limiter.drain()
-                        reason = f"HTTP {status}"
-                    elif status == 401 and self._credentials.renewable and reauthorized < MAX_REAUTHORIZATIONS:
-                        # The token may have died mid-run (or been replaced by a concurrent refresh): renew
-                        # it, unless another request already did, and try again.
-                        reauthorized += 1
-                        await self._credentials.refresh(rejected=authorization)
-                        continue
-                    else:
-                        raise _client_error(response, endpoint)
-            if reason.startswith("HTTP 429"):
-                pass  # rate limiting is pacing, not an outage
-            elif self._failed(f"{reason} on GET {endpoint}"):
-                raise LeverUnavailable(self._outage or "", endpoint=endpoint)
-            if attempt >= self._retry.max_retries:
-                raise LeverUnavailable(
-                    f"GET {endpoint} still failing after {attempt + 1} attempts (last: {reason}); "
-                    "Lever may be down or rate limiting hard: rerun later, nothing was lost",
-                    endpoint=endpoint,
-                )
-            delay = self._retry.delay(attempt, self._rng)
-            attempt += 1
+                    failure = transient_exception(exc)
+                    assert failure is not None
+                    if not replay_safe and not never_sent(exc):
+                        raise self._unconfirmed(what, route, failure.reason) from None
+                    return failure
+                self._answered = True
+                self.stats.statuses[response.status_code] += 1
+                self._note_date(response)
+                status = response.status_code
+                if status < 500 and status != 429:
+                    self._alive()
+                if status != 401:
+                    self._credentials.accepted(authorization)
+                if status in (200, 201):
+                    return self._body(response, route, what)
+                if status == 204:
+                    return {}
+                failure = transient_status(status)
+                if failure is not None:
+                    if failure.throttled:
+                        self._limiter.drain()
+                    elif not replay_safe:
+                        raise self._unconfirmed(what, route, failure.reason)
+                    return failure
+                if status == 401 and self._credentials.renewable and reauthorized < MAX_REAUTHORIZATIONS:
+                    # The token may have died mid-run (or been replaced by a concurrent refresh): renew it,
+                    # unless another request already did, and try again.
+                    reauthorized += 1
+                    await self._credentials.refresh(rejected=authorization)
+                    return Transient("HTTP 401 (token renewed)", free=True)
+                raise client_error(response, method, route, self.base_url)
+
+        def on_retry(failure: Transient) -> None:
             self.stats.retries += 1
-            self.stats.retry_reasons[reason] += 1
-            log.warning(
-                "retry %d/%d of GET %s after %s, waiting %.2fs",
-                attempt,
-                self._retry.max_retries,
-                endpoint,
-                reason,
-                delay,
+            self.stats.retry_reasons[failure.reason] += 1
+
+        return await with_retries(
+            attempt,
+            policy=self._retry,
+            rng=self._rng,
+            what=what,
+            give_up=lambda attempts, last: self._give_up(route, attempts, last, what),
+            breaker=lambda failure: self._breaker(route, failure, what),
+            on_retry=on_retry,
+            logger=log,
+        )
+
+    def _unconfirmed(self, what: str, route: Route, reason: str) -> LeverWriteUnconfirmed:
+        return LeverWriteUnconfirmed(
+            f"{what} got no answer saying whether Lever applied it ({reason}); not resent blindly",
+            endpoint=route.name,
+        )
+
+    def _body(self, response: httpx.Response, route: Route, what: str) -> dict[str, Any] | Transient:
+        content_type = response.headers.get("content-type", "")
+        if "html" in content_type or response.content.lstrip()[:1] == b"<":
+            # A login page, a proxy's error page, Lever's web app: no retry makes it JSON.
+            raise LeverPayloadError(
+                f"{what} answered an HTML page, not JSON: {base_url_hint(self.base_url)}",
+                endpoint=route.name,
+                status=200,
             )
-            await asyncio.sleep(delay)
+        try:
+            return decode(response.content)
+        except ValueError:
+            return Transient("truncated or invalid JSON body")
+
+    def _breaker(self, route: Route, failure: Transient, what: str) -> Exception | None:
+        if failure.throttled:
+            return None  # rate limiting is pacing, not an outage
+        if not self._answered:
+            self._unanswered += 1
+            if self._unanswered > RETRIES_BEFORE_FIRST_ANSWER:
+                return self._give_up(route, self._unanswered, failure, what)
+        if self._failed(f"{failure.reason} on {what}"):
+            return LeverUnavailable(self._outage or "", endpoint=route.name)
+        return None
+
+    def _give_up(self, route: Route, attempts: int, last: Transient, what: str) -> Exception:
+        if not self._answered and last.reason.startswith("connection error"):
+            return LeverUnavailable(
+                f"cannot connect to {urlsplit(self.base_url).netloc or self.base_url} ({last.reason}): "
+                f"{base_url_hint(self.base_url)}, and that this machine can reach it",
+                endpoint=route.name,
+            )
+        return LeverUnavailable(
+            f"{what} still failing after {attempts} attempts (last: {last.reason}); "
+            "Lever may be down or rate limiting hard: rerun later, nothing was lost",
+            endpoint=route.name,
+        )
 
     def _alive(self) -> None:
         self._failures_in_a_row = 0
@@ -188,54 +258,21 @@ class LeverClient:
         return self._outage is not None
 
 
-def _transport_reason(exc: Exception) -> str:
-    if isinstance(exc, httpx.TimeoutException):
-        return "timeout"
-    return f"connection error ({type(exc).__name__})"
+def _form_fields(form: list[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """Multipart fields for httpx: a repeated name (`emails`, `tags`) becomes a list, sent as repeated parts."""
+    fields: dict[str, str | list[str]] = {}
+    for name, value in form:
+        if name in fields:
+            previous = fields[name]
+            fields[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
+        else:
+            fields[name] = value
+    return fields
 
 
-def _decode(response: httpx.Response) -> dict[str, Any]:
-    body = json.loads(response.content)
-    if not isinstance(body, dict):
-        raise ValueError("body is not a JSON object")
-    return body
-
-
-def _error_message(response: httpx.Response) -> str:
-    try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200]
-    if isinstance(body, dict):
-        return str(body.get("message") or body.get("code") or body)[:300]
-    return str(body)[:300]
-
-
-def _client_error(response: httpx.Response, endpoint: str) -> Exception:
-    status = response.status_code
-    message = _error_message(response)
-    if status == 401:
-        return LeverAuthError(
-            f"Lever rejected the credentials (401) on GET {endpoint}: {message}. "
-            "Check LEVER_API_KEY (or the OAuth variables) and LEVER_BASE_URL (production, EU and sandbox "
-            "keys are not interchangeable)",
-            endpoint=endpoint,
-            status=status,
-        )
-    if status == 403:
-        return LeverPermissionError(
-            f"Lever refused GET {endpoint} (403: {message}); give the API key the read permission for "
-            f"'{endpoint}' in Settings > Integrations and API > API Credentials",
-            endpoint=endpoint,
-            status=status,
-        )
-    if status == 400 and "offset token" in message.lower():
-        return InvalidOffsetToken(f"GET {endpoint}: {message}", endpoint=endpoint, status=status)
-    return LeverRequestError(f"GET {endpoint} failed with HTTP {status}: {message}", endpoint=endpoint, status=status)
-
-
-def require_list(body: dict[str, Any], endpoint: str) -> list[dict[str, Any]]:
+def require_list(body: dict[str, Any], route: Route) -> list[Any]:
+    """The records of a list response: objects, and `Undecodable` stand-ins for those that failed to decode."""
     data = body.get("data")
     if not isinstance(data, list):
-        raise LeverPayloadError(f"GET {endpoint}: expected a list under 'data'", endpoint=endpoint)
-    return [row for row in data if isinstance(row, dict)]
+        raise LeverPayloadError(f"GET {route.template}: expected a list under 'data'", endpoint=route.name)
+    return data

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
+from .errors import ClockError
+
 ENV_VAR = "WAREHOUSE_NOW"
 
 
@@ -22,8 +24,10 @@ def warehouse_now() -> datetime:
     if pinned:
         try:
             return parse_instant(pinned)
-        except ValueError as exc:
-            raise ValueError(f"{ENV_VAR}={pinned!r} is not an ISO-8601 instant") from exc
+        except ValueError:
+            raise ClockError(
+                f"{ENV_VAR}={pinned!r} is not an ISO-8601 instant (e.g. 2026-03-01T09:00:00Z); unset it for real time"
+            ) from None
     return datetime.now(UTC)
 
 

@@ -1,4 +1,5 @@
-"""Configuration from the environment and the optional integrations file (TOML)."""
+"""Configuration from the environment and the optional integrations file (TOML): every setting of the library in
+one place, which is why this module is longer than most."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ LEVER_BURST = 20
 SANDBOX_RATE_LIMIT = 200.0
 SANDBOX_BURST = 400
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+# DuckDB caches what a sync reads and writes up to 80% of RAM; capped, a 100k-opportunity sync peaks at about
+# 290 MB plus the cap (BENCHMARKS.md: 812 MB uncapped, 481 MB at 192 MB, 420 MB at 128 MB, ~10% more CPU).
+DEFAULT_SYNC_MEMORY = "160MB"
 
 _ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9:_.-]{0,63}$")
 
@@ -44,6 +48,9 @@ class SandboxSpec:
     seed: int = 0
     opportunities: int = 500
     state_dir: Path | None = None
+    # Where the account sends Lever's webhooks (`lever-warehouse webhooks serve`), signed with a token generated
+    # into `state_dir`; None: it sends none.
+    webhook_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +63,13 @@ class Integration:
     burst: int = LEVER_BURST
     # Lever answers in 100-500 ms; 16 requests in flight keep a 10 req/s bucket busy even at 1.5 s latency.
     concurrency: int = 16
+    # Requests per UTC day this integration may spend on deferrable work; None: a share of the key's capacity.
+    daily_budget: int | None = None
+    # Signature tokens of the account's Lever webhooks (one per webhook if Lever shows several); empty: the
+    # receiver refuses this integration's deliveries. Embedded sandboxes generate theirs (`webhooks.tokens`).
+    webhook_tokens: tuple[Secret, ...] = ()
+    # The user write actions are performed as when a request names none (a unified or Lever user id).
+    perform_as: str | None = None
 
     @property
     def slug(self) -> str:
@@ -70,8 +84,36 @@ class Settings:
     request_timeout: float = 30.0
     max_retries: int = 8
     # DuckDB memory cap of a sync (e.g. "512MB"); None keeps DuckDB's default (80% of RAM).
-    sync_memory_limit: str | None = None
+    sync_memory_limit: str | None = DEFAULT_SYNC_MEMORY
+    # Most Lever's Date header may differ from the warehouse clock before a run refuses (0: never refuse).
+    clock_tolerance_seconds: float = 300.0
+    # Wall-clock ceiling of one sync run (a `--full` pass of 100k opportunities at 10 req/s takes most of a day).
+    max_run_hours: float = 36.0
+    # Share of the key's daily capacity (rate limit x 86,400) an integration may spend, unless it sets a budget.
+    daily_budget_share: float = 0.5
+    # Every opportunity's children are re-read at least this often (the rolling verification).
+    verify_days: float = 7.0
+    # Most of a scheduled run spent on the children backlog and verification, so hourly runs do not pile up.
+    run_minutes: float = 50.0
+    # A first sync whose children would take longer ends after the opportunities (usable at once).
+    first_usable_minutes: float = 5.0
+    # Read /referrals only for opportunities with a referral application (not a documented Lever rule).
+    skip_unreferred_referrals: bool = False
+    # The outbox of write actions (SQLite); None: actions.sqlite beside the warehouse.
+    actions_path: Path | None = None
+    # Largest attachment a write action sends (Lever's own cap is not documented).
+    attachment_max_bytes: int = 10 * 1024 * 1024
     extra: Mapping[str, str] = field(default_factory=dict)
+    # The read-only copy of the unified schema for SQL users; None: published/<warehouse file name> beside it.
+    published_path: Path | None = None
+
+    @property
+    def published(self) -> Path:
+        return self.published_path or self.duckdb_path.parent / "published" / self.duckdb_path.name
+
+    @property
+    def outbox_path(self) -> Path:
+        return self.actions_path or self.duckdb_path.with_name("actions.sqlite")
 
     def integration(self, integration_id: str) -> Integration:
         for item in self.integrations:
@@ -126,6 +168,7 @@ def _sandbox_spec(env: Mapping[str, str], table: Mapping, slug: str, data_dir: P
         seed=int(table.get("seed", _read(env, "LEVER_SANDBOX_SEED") or 0)),
         opportunities=int(table.get("opportunities", _read(env, "LEVER_SANDBOX_OPPORTUNITIES") or 500)),
         state_dir=Path(table["state_dir"]) if "state_dir" in table else data_dir / "sandbox" / slug,
+        webhook_url=str(table.get("webhook_url", _read(env, "LEVER_SANDBOX_WEBHOOK_URL"))) or None,
     )
 
 
@@ -168,6 +211,9 @@ def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Inte
                 rate_limit=float(entry.get("rate_limit", LEVER_RATE_LIMIT)),
                 burst=int(entry.get("burst", LEVER_BURST)),
                 concurrency=int(entry.get("concurrency", 16)),
+                daily_budget=_budget(str(entry.get("daily_budget", "")), f"{prefix}: daily_budget"),
+                webhook_tokens=_webhook_tokens(env, str(entry.get("webhook_token_env", "")), prefix),
+                perform_as=str(entry["perform_as"]) if entry.get("perform_as") else None,
             )
         )
     ids = [i.id for i in result]
@@ -176,24 +222,30 @@ def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Inte
     return tuple(result)
 
 
-def _sandbox_integration(integration_id: str, spec: SandboxSpec, entry: Mapping) -> Integration:
+def _sandbox_integration(integration_id: str, spec: SandboxSpec, entry: Mapping, perform_as: str = "") -> Integration:
     return Integration(
         id=integration_id,
         base_url="",  # known once the embedded server has started
         sandbox=spec,
+        perform_as=str(entry.get("perform_as") or perform_as) or None,
         rate_limit=float(entry.get("rate_limit", SANDBOX_RATE_LIMIT)),
         burst=int(entry.get("burst", SANDBOX_BURST)),
         concurrency=int(entry.get("concurrency", 32)),
     )
 
 
-def resolve_duckdb_path(env: Mapping[str, str]) -> Path:
+def resolve_duckdb_path(env: Mapping[str, str], name: str = "DUCKDB_PATH") -> Path:
     """Resolved once to an absolute path: dbt runs with its project folder as cwd and must see the same file."""
-    raw = _read(env, "DUCKDB_PATH") or "data/warehouse.duckdb"
+    raw = _read(env, name) or "data/warehouse.duckdb"
     path = Path(raw).expanduser()
     if not path.is_absolute():
         path = PROJECT_ROOT / path
     return path.resolve()
+
+
+def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
+    """A path setting resolved like DUCKDB_PATH; None when unset (its default derives from the warehouse's)."""
+    return resolve_duckdb_path(env, name) if _read(env, name) else None
 
 
 ENV_NAMES = {
@@ -221,7 +273,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         if auth is None:
             integration_id = _validate_id(_read(env, "LEVER_INTEGRATION_ID") or "lever:sandbox")
             slug = Integration(integration_id).slug
-            integrations = (_sandbox_integration(integration_id, _sandbox_spec(env, {}, slug, data_dir), {}),)
+            spec = _sandbox_spec(env, {}, slug, data_dir)
+            integrations = (_sandbox_integration(integration_id, spec, {}, _read(env, "LEVER_PERFORM_AS")),)
         else:
             integration_id = _validate_id(_read(env, "LEVER_INTEGRATION_ID") or "lever:default")
             integrations = (
@@ -232,6 +285,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                     rate_limit=float(_read(env, "LEVER_RATE_LIMIT") or LEVER_RATE_LIMIT),
                     burst=int(_read(env, "LEVER_BURST") or LEVER_BURST),
                     concurrency=int(_read(env, "LEVER_CONCURRENCY") or 16),
+                    daily_budget=_budget(_read(env, "LEVER_DAILY_BUDGET"), "LEVER_DAILY_BUDGET"),
+                    webhook_tokens=_webhook_tokens(env, "LEVER_WEBHOOK_TOKEN", "environment", required=False),
+                    perform_as=_read(env, "LEVER_PERFORM_AS") or None,
                 ),
             )
     return Settings(
@@ -240,5 +296,54 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         overlap_seconds=int(_read(env, "LEVER_OVERLAP_SECONDS") or 300),
         request_timeout=float(_read(env, "LEVER_REQUEST_TIMEOUT") or 30),
         max_retries=int(_read(env, "LEVER_MAX_RETRIES") or 8),
-        sync_memory_limit=_read(env, "LEVER_SYNC_MEMORY_LIMIT") or None,
+        sync_memory_limit=_memory_limit(_read(env, "LEVER_SYNC_MEMORY_LIMIT")),
+        clock_tolerance_seconds=_number(env, "LEVER_CLOCK_TOLERANCE_SECONDS", 300.0),
+        max_run_hours=_number(env, "LEVER_MAX_RUN_HOURS", 36.0),
+        daily_budget_share=_number(env, "LEVER_DAILY_BUDGET_SHARE", 0.5),
+        verify_days=_number(env, "LEVER_VERIFY_DAYS", 7.0),
+        run_minutes=_number(env, "LEVER_RUN_MINUTES", 50.0),
+        first_usable_minutes=_number(env, "LEVER_FIRST_USABLE_MINUTES", 5.0),
+        skip_unreferred_referrals=_read(env, "LEVER_SKIP_UNREFERRED_REFERRALS").lower() in ("1", "true", "yes"),
+        actions_path=_optional_path(env, "LEVER_ACTIONS_PATH"),
+        attachment_max_bytes=int(_number(env, "LEVER_ATTACHMENT_MAX_MB", 10.0) * 1024 * 1024),
+        published_path=_optional_path(env, "DUCKDB_PUBLISHED_PATH"),
     )
+
+
+def _webhook_tokens(env: Mapping[str, str], name: str, where: str, *, required: bool = True) -> tuple[Secret, ...]:
+    """The tokens in the variable `name` (comma- or space-separated), never the name's own text."""
+    if not name:
+        return ()
+    tokens = tuple(Secret(token) for token in re.split(r"[\s,]+", _read(env, name)) if token)
+    if required and not tokens:
+        raise ConfigError(f"{where}: environment variable {name} (webhook_token_env) is empty or unset")
+    return tokens
+
+
+def _memory_limit(text: str) -> str | None:
+    """DuckDB's memory cap for a sync: unset gives the default, `0`/`none`/`off` no cap (DuckDB's 80% of RAM)."""
+    if not text:
+        return DEFAULT_SYNC_MEMORY
+    return None if text.lower() in ("0", "none", "off") else text
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    return _non_negative(_read(env, name), name, float, default)
+
+
+def _budget(text: str, where: str) -> int | None:
+    return _non_negative(text, where, int, None)
+
+
+def _non_negative(text: str, where: str, kind: type, default):
+    """`text` as a number of `kind` (int: whole), `default` when empty; a clear error naming `where` otherwise."""
+    if not text:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{where}={text!r} is not {what}") from None
+    if value < 0:
+        raise ConfigError(f"{where}={text!r} must not be negative")
+    return value

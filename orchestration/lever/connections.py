@@ -38,11 +38,11 @@ class ConnectionSlots:
         # Occasional requests outside the slots (OAuth token refreshes) get their own client.
         self.spare = httpx.AsyncClient(timeout=timeout, transport=transport)
 
-    async def get(self, url: str, **kwargs: Any) -> httpx.Response:
-        """`httpx.AsyncClient.get` on a free connection; waits for one if all are busy."""
+    async def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        """`httpx.AsyncClient.request` on a free connection; waits for one if all are busy."""
         index = await self._free.get()
         try:
-            return await self.clients[index].get(url, **kwargs)  # the body is read: the connection is free again
+            return await self.clients[index].request(method, url, **kwargs)  # the body is read: the slot is free
         finally:
             self._free.put_nowait(index)
 

@@ -11,6 +11,7 @@ from .config import ApiKeyAuth, Integration
 from .secrets import Secret
 
 log = logging.getLogger("lever_warehouse.embedded")
+DELIVERY_WAIT_S = 10.0
 
 
 @contextmanager
@@ -35,9 +36,14 @@ def embedded_sandbox(integration: Integration, now: datetime) -> Iterator[tuple[
             rate_limit=integration.rate_limit,
             burst=integration.burst,
         )
+    if spec.webhook_url:
+        # Imported here: the webhooks package is only for integrations that use it.
+        from .webhooks.tokens import sandbox_token
+
+        sandbox.add_webhooks(spec.webhook_url, signature_token=sandbox_token(spec.state_dir).reveal())
     try:
         if now > sandbox.now:
-            sandbox.advance_to(now)
+            sandbox.advance_to(now)  # the activity since the last run, and its webhooks
         with sandbox.serve(port=0) as url:
             log.info(
                 "No Lever credentials for %s: serving the built-in Lever sandbox (seed %d, %d opportunities) at %s",
@@ -50,3 +56,8 @@ def embedded_sandbox(integration: Integration, now: datetime) -> Iterator[tuple[
     finally:
         # Saved even after a failed sync: the simulated activity happened and must not be re-rolled.
         sandbox.save(spec.state_dir)
+        # The account lives only while a sync runs: what the receiver has not taken by then is lost, as when
+        # Lever gives up on a delivery (the next delta reads those changes anyway).
+        if not sandbox.deliveries.wait(DELIVERY_WAIT_S):
+            log.warning("webhooks of %s still undelivered after %.0fs: dropped", integration.id, DELIVERY_WAIT_S)
+        sandbox.deliveries.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from urllib.parse import quote
 
 
 class Kind(Enum):
@@ -13,6 +14,22 @@ class Kind(Enum):
     OPPORTUNITY_CHILD = "opportunity_child"  # one list per opportunity, re-read only when it changed
     POSTING_CHILD = "posting_child"  # one object per posting, re-read only when the posting changed
     DELETED_FEED = "deleted_feed"  # tombstones, read in bounded windows from a cursor
+
+
+@dataclass(frozen=True)
+class Route:
+    """What a request is counted under (`name`, stable) and shown as in messages (Lever's path template)."""
+
+    name: str
+    template: str
+
+
+def segment(value: str) -> str:
+    """An id as one URL path segment: ids come from the API and are untrusted, so nothing in one may end the
+    segment, start a query or climb the path (an id `../users?x=` once read /v1/users as an opportunity's notes).
+    """
+    encoded = quote(value, safe="")
+    return encoded.replace(".", "%2E") if not encoded.strip(".") else encoded
 
 
 @dataclass(frozen=True)
@@ -31,16 +48,20 @@ class Endpoint:
     parent: str | None = None
     # Lever's path template with placeholders, as used for `remote_data` keys downstream.
     template: str = ""
-    # Payload fields every sync reads across the whole table, also kept as typed columns (column, field,
-    # BIGINT or BOOLEAN): finding them in the JSON would make DuckDB read and hold every payload.
+    # Payload fields a sync reads across many rows, also kept as typed columns (column, field path with dots,
+    # BIGINT, BOOLEAN or VARCHAR): finding them in the JSON would make DuckDB read and hold every payload.
     columns: tuple[tuple[str, str, str], ...] = ()
 
     def url(self, parent_id: str = "") -> str:
-        return self.path.format(parent=parent_id)
+        return self.path.format(parent=segment(parent_id))
 
     @property
     def lever_template(self) -> str:
         return self.template or self.path.replace("{parent}", ":id")
+
+    @property
+    def route(self) -> Route:
+        return Route(self.name, self.lever_template)
 
 
 _OPP = "/opportunities/{parent}"
@@ -69,10 +90,16 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("opportunities", "/opportunities", Kind.OPPORTUNITIES,
              "Opportunities (candidacies), applications expanded inline.",
              params=(("expand", "applications"),), updated_field="updatedAt", confidential=True,
-             columns=(("created_at_ms", "createdAt", "BIGINT"), ("is_anonymized", "isAnonymized", "BOOLEAN"))),
+             columns=(("created_at_ms", "createdAt", "BIGINT"), ("is_anonymized", "isAnonymized", "BOOLEAN"),
+                      ("updated_at_ms", "updatedAt", "BIGINT"),
+                      ("last_interaction_at_ms", "lastInteractionAt", "BIGINT"),
+                      ("archived_at_ms", "archived.archivedAt", "BIGINT"),
+                      # a contact webhook names the person: the drain finds their opportunities by it
+                      ("contact_id", "contact", "VARCHAR"))),
     Endpoint("applications", "/opportunities/{parent}/applications", Kind.EMBEDDED,
              "Applications, taken from the opportunities list (expand=applications) at no extra request.",
-             parent="opportunities", template="/opportunities/:opportunity/applications"),
+             parent="opportunities", template="/opportunities/:opportunity/applications",
+             columns=(("application_type", "type", "VARCHAR"),)),
     Endpoint("interviews", _OPP + "/interviews", Kind.OPPORTUNITY_CHILD, "Scheduled interviews.",
              parent="opportunities", template="/opportunities/:opportunity/interviews"),
     Endpoint("panels", _OPP + "/panels", Kind.OPPORTUNITY_CHILD, "Interview panels.",
@@ -99,6 +126,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
 
 BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
 RAW_TABLES = tuple(endpoint.name for endpoint in ENDPOINTS)
+
+
+# Tables whose ids become URL path segments (their children's paths): those ids must be safe to send back.
+PATH_PARENTS = frozenset(e.parent for e in ENDPOINTS if e.parent and "{parent}" in e.path)
 
 
 def of_kind(kind: Kind) -> tuple[Endpoint, ...]:

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+from .secrets import scrub
+
 
 class LeverWarehouseError(Exception):
-    """Base class: the CLI prints these as one line and exits non-zero."""
+    """Base class: the CLI prints these as one line and exits non-zero. Messages quote servers, so they are
+    scrubbed of every known secret when made."""
+
+    def __init__(self, message: str = "", *args: object) -> None:
+        super().__init__(scrub(str(message)), *args)
 
 
 class ConfigError(LeverWarehouseError):
     pass
 
 
-class WarehouseLockedError(LeverWarehouseError):
+class WarehouseError(LeverWarehouseError):
+    """The warehouse file cannot be opened or written (not a DuckDB file, disk full, permissions)."""
+
+
+class WarehouseLockedError(WarehouseError):
     pass
 
 
@@ -42,6 +52,11 @@ class LeverUnavailable(LeverError):
     """Retries exhausted on 429, 5xx, timeouts or dropped connections."""
 
 
+class LeverWriteUnconfirmed(LeverError):
+    """A write was sent and no answer says whether Lever applied it (a timeout, a dropped connection, a 5xx):
+    it is never resent blindly, since Lever's writes are not idempotent; the caller reads back first."""
+
+
 class LeverPayloadError(LeverError):
     """The response is not Lever's envelope (not JSON, no `data`, `hasNext` without `next`)."""
 
@@ -54,3 +69,11 @@ class SyncFailed(LeverWarehouseError):
         self.errors = errors
         joined = "; ".join(errors)
         super().__init__(f"sync of {integration_id} failed: {joined}")
+
+
+class ClockError(LeverWarehouseError):
+    """The warehouse clock went backwards, or disagrees with Lever's beyond the tolerance: the run refuses."""
+
+
+class RunTimeLimit(LeverError):
+    """The run passed its wall-clock ceiling (LEVER_MAX_RUN_HOURS); what it committed is kept."""

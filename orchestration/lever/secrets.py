@@ -6,7 +6,56 @@ import base64
 import functools
 import hashlib
 import hmac
+import logging
 import os
+import threading
+
+# Every secret value this process has held, in the forms a server could echo back (plain, base64, a Basic
+# header's base64 of `key:`): `scrub()` masks them in any text bound for logs, summaries or the warehouse.
+_KNOWN: set[str] = set()
+_KNOWN_LOCK = threading.Lock()
+_MIN_LENGTH = 6  # shorter values would mask ordinary words
+MASK = "***"
+
+
+def _forms(value: str) -> set[str]:
+    raw = value.encode()
+    forms = {value}
+    for data in (raw, raw + b":", b":" + raw):
+        for encode in (base64.b64encode, base64.urlsafe_b64encode):
+            text = encode(data).decode()
+            forms |= {text, text.rstrip("=")}
+    return {form for form in forms if len(form) >= _MIN_LENGTH}
+
+
+def remember(value: str) -> None:
+    """Mask `value` (and its encodings) in every text `scrub()` sees from now on."""
+    if len(value) >= _MIN_LENGTH:
+        with _KNOWN_LOCK:
+            _KNOWN.update(_forms(value))
+
+
+def scrub(text: str) -> str:
+    """`text` with every known secret form replaced by ***; longest first, so no tail of one survives."""
+    if not _KNOWN or not text:
+        return text
+    with _KNOWN_LOCK:
+        known = sorted(_KNOWN, key=len, reverse=True)
+    for form in known:
+        if form in text:
+            text = text.replace(form, MASK)
+    return text
+
+
+class ScrubFilter(logging.Filter):
+    """A handler filter: the record's final message, scrubbed (library messages quote server responses)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = scrub(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
 
 
 class Secret:
@@ -16,6 +65,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        remember(value)
 
     def reveal(self) -> str:
         return self._value

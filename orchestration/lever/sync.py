@@ -1,4 +1,4 @@
-"""The sync engine: what to request in delta, full and window mode, and what to commit together."""
+"""The sync engine: what a delta, full or window run requests, in which order, and what it commits together."""
 
 from __future__ import annotations
 
@@ -6,35 +6,36 @@ import asyncio
 import logging
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any
 
-from .client import LeverClient, Params
-from .clock import parse_instant, to_ms, warehouse_now
-from .endpoints import BY_NAME, Endpoint, Kind, of_kind
-from .errors import LeverError, LeverPermissionError, SyncFailed
-from .pagination import iter_pages
+from .accounts import AccountLists
+from .budget import Budget
+from .children import PENDING, ChildReader
+from .client import LeverClient
+from .clock import to_ms, warehouse_now
+from .endpoints import Kind, of_kind
+from .errors import ClockError, LeverError, RunTimeLimit, SyncFailed
+from .feeds import read_deleted_feed
+from .listing import Lister
+from .references import Collector, ReferenceResolver, begin_run
+from .rejections import Rejections
 from .retention import purge_personal_data
-from .store import RawRecord, RawStore, Scope, payload_hash
+from .run_record import RunRecord, SyncResult
+from .scan import OpportunityScan
+from .state import SyncState
+from .store import RawStore
+from .targeted import TARGETED_PAGE, targeted_read
+from .verify import DEFAULT_COST, Verifier
+from .writer import Writer
+
+__all__ = ["Mode", "SyncEngine", "SyncResult"]
 
 log = logging.getLogger("lever_warehouse.sync")
 
-# Lever rejects deleted-feed windows over 30 days; 29 leaves room for clock skew.
-FEED_WINDOW = timedelta(days=29)
-PAGES_IN_FLIGHT = 3
-# The scan's pages form a chain (each keyset token comes from the previous page), so one chain is bound by
-# latency, not by the rate limit: ~1,000 round trips at 100k opportunities. Chains over disjoint `createdAt`
-# ranges run side by side, one per this many stored opportunities, each costing at most one extra page.
-OPPORTUNITIES_PER_CHAIN = 2_000
-MAX_CHAINS = 8
 OPPORTUNITY_CURSOR = "opportunities"
 FULL_PASS = "opportunities:full_pass"
-# `children_pass` of an opportunity whose child lists were not all readable (a permission was missing).
-INCOMPLETE_CHILDREN = "incomplete"
 # Runs this process is executing (any warehouse): every other 'running' run a new run finds is dead.
 _LIVE_RUNS: set[str] = set()
 
@@ -43,50 +44,9 @@ class Mode(Enum):
     DELTA = "delta"
     FULL = "full"
     WINDOW = "window"
-
-
-@dataclass
-class SyncResult:
-    integration_id: str
-    run_id: str
-    mode: str
-    started_at: datetime
-    ended_at: datetime | None = None
-    requests: dict[str, int] = field(default_factory=dict)
-    records: Counter[str] = field(default_factory=Counter)
-    retries: int = 0
-    errors: list[str] = field(default_factory=list)
-    cursors: dict[str, str] = field(default_factory=dict)
-    opportunities_seen: int = 0
-    opportunities_refreshed: int = 0
-    confidential_access: bool = True
-    # Measured on the process clock: started_at/ended_at are warehouse time, which tests and backfills pin.
-    elapsed_s: float = 0.0
-
-    @property
-    def total_requests(self) -> int:
-        return sum(self.requests.values())
-
-
-def _record(
-    endpoint: Endpoint, row: dict[str, Any], parent_id: str | None = None, position: int | None = None
-) -> RawRecord | None:
-    key = row.get(endpoint.id_field)
-    if not isinstance(key, str) or not key:
-        return None
-    updated = row.get(endpoint.updated_field) if endpoint.updated_field else None
-    updated_ms = int(updated) if isinstance(updated, int | float) and not isinstance(updated, bool) else None
-    return RawRecord(id=key, payload=row, parent_id=parent_id, updated_ms=updated_ms, position=position)
-
-
-def _records(
-    endpoint: Endpoint, rows: list[dict[str, Any]], parent_id: str | None = None, positions: bool = False
-) -> list[RawRecord]:
-    records = [_record(endpoint, row, parent_id, i if positions else None) for i, row in enumerate(rows)]
-    dropped = records.count(None)
-    if dropped:
-        log.warning("%s: %d record(s) without a usable %r were skipped", endpoint.name, dropped, endpoint.id_field)
-    return [r for r in records if r is not None]
+    # Named opportunities only (a webhook, a write action, `sync --opportunity`): each read by id with its
+    # applications and every child list; no list, feed or cursor is touched.
+    TARGETED = "targeted"
 
 
 class SyncEngine:
@@ -104,397 +64,207 @@ class SyncEngine:
         *,
         clock: Callable[[], datetime] = warehouse_now,
         overlap: timedelta = timedelta(minutes=5),
+        clock_tolerance: timedelta = timedelta(minutes=5),
+        max_run: timedelta | None = None,
+        budget: Budget | None = None,
+        verify_days: float = 7.0,
+        first_usable: timedelta = timedelta(minutes=5),
+        skip_unreferred_referrals: bool = False,
     ) -> None:
         self.store = store
+        self.state = SyncState(store.conn, store.integration_id)
         self.client = client
         self.clock = clock
         self.overlap = overlap
-        self._confidential = True
-        self._forbidden: set[str] = set()
-        self._result: SyncResult | None = None
-        self._repair_children = False
-        # Versions whose children this run already fetches: pages in flight cannot see each other's commits.
-        self._claimed: set[tuple[str, object, object]] = set()
+        self.clock_tolerance = clock_tolerance
+        self.max_run = max_run
+        self.budget = budget or Budget.of(0, share=1.0, daily=None, run_minutes=0, pace=1.0)
+        self.verify_days = verify_days
+        self.first_usable = first_usable
+        self.skip_unreferred_referrals = skip_unreferred_referrals
+        self.record: RunRecord | None = None
 
     # -- entry point ----------------------------------------------------------------------------------------
-    async def run(self, mode: Mode = Mode.DELTA, window: tuple[datetime, datetime] | None = None) -> SyncResult:
+    async def run(
+        self,
+        mode: Mode = Mode.DELTA,
+        window: tuple[datetime, datetime] | None = None,
+        opportunity_ids: Sequence[str] = (),
+    ) -> SyncResult:
         if mode is Mode.WINDOW and window is None:
             raise ValueError("window mode needs a (start, end) window")
-        run_id = uuid.uuid4().hex
-        result = SyncResult(self.store.integration_id, run_id, mode.value, self.clock())
-        self._result = result
-        with self.store.transaction():
-            interrupted = self.store.close_interrupted_runs(_LIVE_RUNS, now=result.started_at)
-            self.store.start_run(run_id, mode.value, now=result.started_at, window=window)
+        if mode is Mode.TARGETED and not opportunity_ids:
+            raise ValueError("targeted mode needs opportunity ids")
+        now = self.clock()
+        self._check_warehouse_clock(now)
+        result = SyncResult(self.store.integration_id, uuid.uuid4().hex, mode.value, now)
+        record = self.record = RunRecord(result)
+        with self.store.transaction() as first_seq:
+            interrupted = self.state.close_interrupted_runs(_LIVE_RUNS, now=now)
+            self.state.start_run(result.run_id, mode.value, now=now, window=window)
+            begin_run(self.state, first_seq, now=now, run_id=result.run_id)
+        self._first_seq = first_seq
         if interrupted:
             log.warning("%d earlier run(s) ended without finishing; resuming from what they committed", interrupted)
-        _LIVE_RUNS.add(run_id)
+        _LIVE_RUNS.add(result.run_id)
         began = time.monotonic()
         try:
-            await self._run(mode, window, result)
+            async with asyncio.timeout(self.max_run.total_seconds() if self.max_run else None):
+                await self._run(mode, window, record, list(opportunity_ids))
         except BaseException as exc:
-            message = str(exc) if isinstance(exc, LeverError) else f"{type(exc).__name__}: {exc}"
-            result.errors.append(message)
+            failure: BaseException = exc
+            if isinstance(exc, TimeoutError) and self.max_run is not None:
+                failure = RunTimeLimit(
+                    f"the sync ran longer than its ceiling ({self.max_run}) and was stopped; what it committed is "
+                    "kept and the next run resumes from it (raise LEVER_MAX_RUN_HOURS for a first sync of a large "
+                    "account)"
+                )
+            record.error(failure)
             self._finish(result, "failed")
-            if isinstance(exc, LeverError):
+            if isinstance(failure, LeverError):
                 raise SyncFailed(result.integration_id, result.errors) from exc
             raise
         finally:
-            _LIVE_RUNS.discard(run_id)
+            _LIVE_RUNS.discard(result.run_id)
             result.elapsed_s = time.monotonic() - began
         if result.errors:
             raise SyncFailed(result.integration_id, result.errors)
         return result
 
-    async def _run(self, mode: Mode, window: tuple[datetime, datetime] | None, result: SyncResult) -> None:
-        await self._account_entities(full=mode is Mode.FULL)
+    async def _run(
+        self, mode: Mode, window: tuple[datetime, datetime] | None, record: RunRecord, opportunity_ids: list[str]
+    ) -> None:
+        writer = Writer(self.store, self.state, record, self.clock, Collector())
+        lister = Lister(self.client, record)
+        if mode is Mode.TARGETED:
+            await self._targeted(opportunity_ids, lister, writer, record)
+            return
+        accounts = AccountLists(self.store, lister, writer, record)
+        fetched = await accounts.fetch(full=mode is Mode.FULL)
+        self._check_server_clock()
+        accounts.write(fetched)
         server_now = self.client.server_now() or self.clock()
         for feed in of_kind(Kind.DELETED_FEED):
-            await self._deleted_feed(feed, server_now)
+            await read_deleted_feed(feed, server_now, self.overlap, lister, writer)
+        reader = ChildReader(lister, record, skip_unreferred_referrals=self.skip_unreferred_referrals)
+        scan = OpportunityScan(self.store, self.state, lister, writer, record, self.clock, reader)
+        await scan.probe_incomplete_children()
+        resolver = ReferenceResolver(
+            self.store, self.state, self.client, record, self.clock, writer.collector, self._first_seq
+        )
+        verifier = Verifier(
+            self.store, self.state, self.client, reader, writer, record, self.clock, self.budget, self.verify_days
+        )
         if mode is Mode.WINDOW:
             assert window is not None
             pass_stream = f"opportunities:window:{to_ms(window[0])}:{to_ms(window[1])}"
-            pass_id = self._pass(pass_stream)
             # Lever bounds are inclusive; the window is half-open [start, end).
             start, end = str(to_ms(window[0])), str(to_ms(window[1]) - 1)
             queries = [
                 [("updated_at_start", start), ("updated_at_end", end)],
                 [("created_at_start", start), ("created_at_end", end)],
             ]
-            await self._probe_incomplete_children()
-            await self._opportunities(queries, pass_id=pass_id)
-            self._complete(result, pass_stream=pass_stream)
+            await scan.run(queries, pass_id=self._pass(pass_stream, record))
+            await resolver.resolve()
+            self._complete(record, pass_stream=pass_stream)
             return
-        await self._probe_incomplete_children()
-        pass_id = self._pass(FULL_PASS) if mode is Mode.FULL else None
+        pass_id = self._pass(FULL_PASS, record) if mode is Mode.FULL else None
+        # A first sync lands opportunities and applications first and reads children after the first build.
+        first_sync = mode is Mode.DELTA and not self.store.row_counts(["opportunities"])["opportunities"]
+        scan.defer_new = first_sync
         scan_start = self.client.server_now() or self.clock()
-        seen = await self._opportunities(self._scan_chains(), pass_id=pass_id)
+        seen = await scan.run(scan.chains(), pass_id=pass_id)
         # The scan's keyset order moves under concurrent edits: re-ask for whatever changed while it ran.
         since = str(to_ms(scan_start - self.overlap))
-        seen |= await self._opportunities(
-            [[("updated_at_start", since)], [("created_at_start", since)]], pass_id=pass_id
-        )
-        self._complete(result, seen=seen, scan_start=scan_start, pass_stream=FULL_PASS if pass_id else None)
+        seen |= await scan.run([[("updated_at_start", since)], [("created_at_start", since)]], pass_id=pass_id)
+        if mode is Mode.DELTA:
+            await self._children_backlog(verifier, record, first_sync=first_sync)
+        await resolver.resolve()
+        if scan.unidentified:
+            record.warn("the opportunities list held records without a usable id: nothing is marked missing this run")
+            seen = None
+        self._complete(record, seen=seen, scan_start=scan_start, pass_stream=FULL_PASS if pass_id else None)
 
-    # -- small account-wide entities --------------------------------------------------------------------------
-    async def _account_entities(self, *, full: bool) -> None:
-        endpoints = of_kind(Kind.ACCOUNT)
-        lists = await asyncio.gather(*(self._list_all(e) for e in endpoints), return_exceptions=True)
-        fetched: dict[str, list[RawRecord]] = {}
-        for endpoint, rows in zip(endpoints, lists, strict=True):
-            if isinstance(rows, LeverPermissionError):
-                self._note_error(rows)
-            elif isinstance(rows, BaseException):
-                raise rows
-            else:
-                fetched[endpoint.name] = _records(endpoint, rows, positions=True)
-        forms = await self._posting_forms(fetched["postings"], full=full) if "postings" in fetched else {}
-        with self.store.transaction() as seq:
-            for name, records in fetched.items():
-                self._write(BY_NAME[name], records, seq, scope="table")
-            if forms:
-                present = [RawRecord(pid, form, parent_id=pid) for pid, form in forms.items() if form is not None]
-                self._write(BY_NAME["posting_forms"], present, seq, scope=forms)
-            if "postings" in fetched:
-                self.store.cascade_to_children("postings", seq=seq, run_id=self._run_id)
-
-    async def _posting_forms(self, records: list[RawRecord], *, full: bool) -> dict[str, dict | None]:
-        """Apply forms of new or changed postings (all of them in full mode); None = the posting has none.
-
-        Fetched before the postings are written and committed with them: a crash in between can never
-        leave a posting stored as unchanged whose form was not read.
-        """
-        endpoint = BY_NAME["posting_forms"]
-        if endpoint.name in self._forbidden:
-            return {}
-        stored = self.store.stored_hashes("postings", [r.id for r in records])
-        have_form = self.store.stored_hashes("posting_forms", [r.id for r in records])
-        wanted = [
-            r.id
-            for r in records
-            if full or r.id not in have_form or stored.get(r.id, (None, False))[0] != payload_hash(r.payload)
-        ]
-
-        async def fetch(posting_id: str) -> tuple[str, dict | None]:
-            try:
-                body = await self.client.get_json(endpoint.url(posting_id), [], endpoint=endpoint.lever_template)
-            except LeverError as exc:
-                if exc.status == 404:
-                    return posting_id, None
-                raise
-            data = body.get("data")
-            return posting_id, data if isinstance(data, dict) else None
-
-        try:
-            return dict(await asyncio.gather(*(fetch(pid) for pid in wanted)))
-        except LeverPermissionError as exc:
-            self._note_error(exc)
-            self._forbidden.add(endpoint.name)
-            return {}
-
-    # -- deleted feeds -------------------------------------------------------------------------------------
-    async def _deleted_feed(self, feed: Endpoint, server_now: datetime) -> None:
-        stored = self.store.cursor(feed.name)
-        # Nothing deleted before our first sync is in the warehouse, so a new integration starts at "now".
-        start = parse_instant(stored) - self.overlap if stored else server_now - self.overlap
-        while start < server_now:
-            end = min(start + FEED_WINDOW, server_now)
-            params = [("deleted_at_start", str(to_ms(start))), ("deleted_at_end", str(to_ms(end)))]
-            try:
-                rows = [
-                    row async for page in iter_pages(self.client, feed.path, params, endpoint=feed.path) for row in page
-                ]
-            except LeverPermissionError as exc:
-                self._note_error(exc)
-                return
-            records = _records(feed, rows)
-            tombstones = []
-            for record in records:
-                deleted_ms = record.payload.get("deletedAt")
-                when = datetime.fromtimestamp(deleted_ms / 1000, UTC) if isinstance(deleted_ms, int) else end
-                tombstones.append((record.id, when))
+    async def _targeted(self, ids: list[str], lister: Lister, writer: Writer, record: RunRecord) -> None:
+        """Read the named opportunities by id and all their children now; a 404 marks one deleted at once."""
+        reader = ChildReader(lister, record, skip_unreferred_referrals=self.skip_unreferred_referrals)
+        scan = OpportunityScan(self.store, self.state, lister, writer, record, self.clock, reader)
+        found, gone = await targeted_read(self.client, ids)
+        self._check_server_clock()
+        if gone:
             with self.store.transaction() as seq:
-                self._write(feed, records, seq)
-                self._count(
-                    "deleted:" + feed.parent,
-                    self.store.mark_deleted(feed.parent, tombstones, seq=seq, run_id=self._run_id),
+                marked = self.store.mark_deleted("opportunities", [(i, self.clock()) for i in gone], seq=seq,
+                                                 run_id=record.run_id)  # fmt: skip
+                record.count("deleted:opportunities", marked)
+                self.store.cascade_to_children("opportunities", seq=seq, run_id=record.run_id)
+        for start in range(0, len(found), TARGETED_PAGE):
+            await scan.page(found[start : start + TARGETED_PAGE], pass_id=record.run_id)
+        await ReferenceResolver(
+            self.store, self.state, self.client, record, self.clock, writer.collector, self._first_seq
+        ).resolve()
+        self._complete(record)
+
+    async def _children_backlog(self, verifier: Verifier, record: RunRecord, *, first_sync: bool) -> None:
+        """The backlog, then the rolling verification slice. A first sync whose backlog takes longer than a
+        few minutes ends without it: the warehouse is usable at once, and the next runs read the children."""
+        if first_sync:
+            _, pending, _ = self.state.children_coverage(PENDING)
+            estimate = timedelta(seconds=self.budget.seconds(pending * DEFAULT_COST))
+            if estimate > self.first_usable:
+                record.warn(
+                    f"first sync: opportunities and applications are in; the children of {pending:,} opportunities "
+                    f"(about {estimate.total_seconds() / 3600:.1f} h of requests at this rate) are read by the next "
+                    "runs, most useful first, within the request budget"
                 )
-                self.store.cascade_to_children(feed.parent, seq=seq, run_id=self._run_id)
-                self.store.set_cursor(feed.name, end.isoformat(), now=self.clock(), run_id=self._run_id)
-            start = end
-
-    # -- opportunities and their children ------------------------------------------------------------------------
-    def _scan_chains(self) -> list[Params]:
-        """Disjoint, gapless `createdAt` ranges (Lever's bounds are inclusive) over the whole account, cut where
-        the stored opportunities split evenly; one unfiltered chain for a small or first sync."""
-        stored, _ = self.store.opportunity_created_bounds(1)
-        parts = min(MAX_CHAINS, stored // OPPORTUNITIES_PER_CHAIN)
-        if parts < 2:
-            return [[]]
-        _, cuts = self.store.opportunity_created_bounds(parts)
-        chains: list[Params] = []
-        for start, end in zip([None, *cuts], [*cuts, None], strict=True):
-            chain: Params = [] if start is None else [("created_at_start", str(start))]
-            chains.append(chain if end is None else [*chain, ("created_at_end", str(end - 1))])
-        return chains
-
-    async def _opportunities(self, queries: list[Params], *, pass_id: str | None) -> set[str]:
-        """Page through the queries side by side; refresh children of opportunities that changed, or of all in
-        a pass.
-
-        A pass (full reconciliation, backfill window) has an id stored as a cursor until it completes, so a
-        rerun after a crash skips the opportunities whose children this pass already refreshed.
-        """
-        endpoint = BY_NAME["opportunities"]
-        seen: set[str] = set()
-        pages = asyncio.Semaphore(PAGES_IN_FLIGHT + len(queries) - 1)
-
-        async def page_task(page: list[dict[str, Any]]) -> None:
-            try:
-                await self._opportunity_page(page, pass_id)
-            finally:
-                pages.release()
-
-        async def chain(query: Params, group: asyncio.TaskGroup) -> None:
-            async for page in self._list_pages(endpoint, query):
-                seen.update(o["id"] for o in page if isinstance(o.get("id"), str))
-                await pages.acquire()
-                group.create_task(page_task(page))
-
-        try:
-            async with asyncio.TaskGroup() as group:
-                for query in queries:
-                    group.create_task(chain(query, group))
-        except BaseExceptionGroup as failed:
-            # The first failure is the run's error (its siblings were cancelled because of it).
-            raise failed.exceptions[0] from None
-        return seen
-
-    async def _opportunity_page(self, page: list[dict[str, Any]], pass_id: str | None) -> None:
-        endpoint = BY_NAME["opportunities"]
-        records = _records(endpoint, page)
-        opportunities = {r.id: r.payload for r in records}
-        states = self.store.opportunity_states(list(opportunities))
-        stale, claimed = [], []
-        for opp_id, opp in opportunities.items():
-            state = states.get(opp_id)
-            version = (opp_id, opp.get("updatedAt"), opp.get("lastInteractionAt"))
-            if version not in self._claimed and (
-                state is None
-                or state.updated_at_ms != opp.get("updatedAt")
-                or state.last_interaction_at_ms != opp.get("lastInteractionAt")
-                or (pass_id is not None and state.children_pass != pass_id)
-                or (self._repair_children and state.children_pass == INCOMPLETE_CHILDREN)
-            ):
-                claimed.append(version)
-                stale.append(opp_id)
-        self._claimed.update(claimed)
-        children = await asyncio.gather(*(self._children(opp_id) for opp_id in stale))
-        applications = BY_NAME["applications"]
-        now = self.clock()
-        with self.store.transaction() as seq:
-            self._write(endpoint, records, seq)
-            app_rows = [
-                record
-                for r in records
-                for record in _records(
-                    applications,
-                    [a for a in r.payload.get("applications") or [] if isinstance(a, dict)],
-                    parent_id=r.id,
-                )
-            ]
-            self._write(applications, app_rows, seq, scope=list(opportunities))
-            by_table: dict[str, list[RawRecord]] = {}
-            complete: dict[str, list[str]] = {}
-            for opp_id, fetched in zip(stale, children, strict=True):
-                for name, rows in fetched.items():
-                    by_table.setdefault(name, []).extend(_records(BY_NAME[name], rows, parent_id=opp_id))
-                    complete.setdefault(name, []).append(opp_id)
-            for name, rows in by_table.items():
-                self._write(BY_NAME[name], rows, seq, scope=complete[name])
-            # The state is the per-opportunity cursor: "children synced" only when every child list was read.
-            # Lists skipped for a missing permission are marked, and re-read once the key has it.
-            every_child = len(of_kind(Kind.OPPORTUNITY_CHILD))
-            complete_ids = {i for i, fetched in zip(stale, children, strict=True) if len(fetched) == every_child}
-            self.store.save_opportunity_states(
-                [opportunities[i] for i in stale if i in complete_ids],
-                synced_at=now,
-                children_pass=pass_id or self._run_id,
-            )
-            self.store.save_opportunity_states(
-                [opportunities[i] for i in stale if i not in complete_ids],
-                synced_at=now,
-                children_pass=INCOMPLETE_CHILDREN,
-            )
-        self._claimed.difference_update(claimed)  # committed: the state table answers from now on
-        assert self._result is not None
-        self._result.opportunities_refreshed += len(stale)
-
-    async def _probe_incomplete_children(self) -> None:
-        """Children skipped earlier for a missing permission are re-read as soon as the key has it.
-
-        One request per child list, on one such opportunity, tells whether the key can read them all now;
-        while it still cannot, the run reports the permission (and fails) without re-reading anything.
-        """
-        sample = self.store.opportunity_with_children_pass(INCOMPLETE_CHILDREN)
-        if sample is None:
-            return
-        for endpoint in of_kind(Kind.OPPORTUNITY_CHILD):
-            try:
-                await self.client.get_json(endpoint.url(sample), [("limit", "1")], endpoint=endpoint.lever_template)
-            except LeverPermissionError as exc:
-                self._forbidden.add(endpoint.name)
-                self._note_error(exc)
-            except LeverError as exc:
-                if exc.status != 404:  # the sample was deleted meanwhile: the list is readable enough
-                    raise
-        self._repair_children = not self._forbidden
-        if self._repair_children:
-            log.info("the key can read every child list again: re-reading those skipped for a missing permission")
-
-    async def _children(self, opp_id: str) -> dict[str, list[dict[str, Any]]]:
-        endpoints = [e for e in of_kind(Kind.OPPORTUNITY_CHILD) if e.name not in self._forbidden]
-
-        async def one(endpoint: Endpoint) -> list[dict[str, Any]]:
-            path = endpoint.url(opp_id)
-            return [
-                row
-                async for page in iter_pages(self.client, path, [], endpoint=endpoint.lever_template)
-                for row in page
-            ]
-
-        results = await asyncio.gather(*(one(e) for e in endpoints), return_exceptions=True)
-        fetched: dict[str, list[dict[str, Any]]] = {}
-        for endpoint, rows in zip(endpoints, results, strict=True):
-            if isinstance(rows, LeverPermissionError):
-                if endpoint.name not in self._forbidden:
-                    self._forbidden.add(endpoint.name)
-                    self._note_error(rows)
-            elif isinstance(rows, BaseException):
-                raise rows
-            else:
-                fetched[endpoint.name] = rows
-        return fetched
-
-    # -- listing helpers -------------------------------------------------------------------------------------
-    async def _list_pages(self, endpoint: Endpoint, query: Params):
-        """Pages of a list, asking for confidential records when the key may see them."""
-        params = list(endpoint.params) + list(query)
-        if endpoint.confidential and self._confidential:
-            try:
-                async for page in iter_pages(
-                    self.client,
-                    endpoint.path,
-                    params + [("confidentiality", "all")],
-                    endpoint=endpoint.path,
-                    paginated=endpoint.paginated,
-                ):
-                    yield page
                 return
-            except LeverPermissionError:
-                if self._confidential:  # the first list to find out (lists run side by side) says so
-                    self._confidential = False
-                    assert self._result is not None
-                    self._result.confidential_access = False
-                    log.warning(
-                        "the API key has no access to confidential data: confidential opportunities, postings "
-                        "and requisitions are skipped (create a key with confidential access to include them)"
-                    )
-        async for page in iter_pages(
-            self.client, endpoint.path, params, endpoint=endpoint.path, paginated=endpoint.paginated
-        ):
-            yield page
+        progress = await verifier.run(verify=not first_sync)
+        record.result.deferred = progress.deferred
 
-    async def _list_all(self, endpoint: Endpoint) -> list[dict[str, Any]]:
-        return [row async for page in self._list_pages(endpoint, []) for row in page]
+    # -- clock sanity -----------------------------------------------------------------------------------------
+    def _check_warehouse_clock(self, now: datetime) -> None:
+        """Deletion dates, `changed_at` and retention all follow the warehouse clock: it must never go back."""
+        last = self.state.last_completed_start()
+        if last is not None and now < last:
+            raise ClockError(
+                f"the warehouse clock ({now.isoformat()}) is earlier than the start of the last completed sync of "
+                f"{self.store.integration_id} ({last.isoformat()}): refusing to run, as deletion dates, changed_at "
+                "and retention would move backwards. Check WAREHOUSE_NOW and the host clock"
+            )
 
-    def records_written(self) -> dict[str, int]:
-        return dict(self._result.records) if self._result else {}
+    def _check_server_clock(self) -> None:
+        """Windows and cursors follow Lever's clock, markers and retention ours: the two must roughly agree."""
+        server = self.client.server_now()
+        if server is None or not self.clock_tolerance:
+            return
+        skew = server - self.clock()
+        if abs(skew) > self.clock_tolerance:
+            direction = "ahead of" if skew > timedelta(0) else "behind"
+            raise ClockError(
+                f"Lever's clock (its Date header, {server.isoformat(timespec='seconds')}) is "
+                f"{abs(skew).total_seconds():.0f}s {direction} the warehouse clock "
+                f"({self.clock().isoformat(timespec='seconds')}): refusing to run, as incremental windows would "
+                "miss or repeat changes. Fix the host clock or WAREHOUSE_NOW, or raise LEVER_CLOCK_TOLERANCE_SECONDS"
+            )
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
-    @property
-    def _run_id(self) -> str:
-        assert self._result is not None
-        return self._result.run_id
-
-    def _write(self, endpoint: Endpoint, records: list[RawRecord], seq: int, *, scope: Scope = None) -> None:
-        """Upsert records; with a scope, they are its complete listing (`RawStore.write_listing`)."""
-        written, missing = self.store.write_listing(
-            endpoint.name, records, run_id=self._run_id, now=self.clock(), seq=seq, scope=scope
-        )
-        self._count(endpoint.name, written)
-        if scope == "table":
-            self._count("missing:" + endpoint.name, missing)
-
-    def _count(self, key: str, value: int) -> None:
-        assert self._result is not None
-        if value:
-            self._result.records[key] += value
-
-    def _note_error(self, exc: LeverError) -> None:
-        assert self._result is not None
-        message = str(exc)
-        if message not in self._result.errors:
-            log.error("%s", message)
-            self._result.errors.append(message)
-
-    def _pass(self, stream: str) -> str:
+    def _pass(self, stream: str, record: RunRecord) -> str:
         """Id of a resumable pass; a rerun after a crash finds it and continues instead of starting over."""
-        stored = self.store.cursor(stream)
+        stored = self.state.cursor(stream)
         if stored:
             return stored
         with self.store.transaction():
-            self.store.set_cursor(stream, self._run_id, now=self.clock(), run_id=self._run_id)
-        return self._run_id
+            self.state.set_cursor(stream, record.run_id, now=self.clock(), run_id=record.run_id)
+        return record.run_id
 
     def _complete(
         self,
-        result: SyncResult,
+        record: RunRecord,
         *,
         seen: set[str] | None = None,
         scan_start: datetime | None = None,
         pass_stream: str | None = None,
     ) -> None:
+        result = record.result
         now = self.clock()
         result.opportunities_seen = len(seen) if seen is not None else 0
         with self.store.transaction() as seq:
@@ -502,27 +272,45 @@ class SyncEngine:
             # cursor would then lie, so only the purge and the run log are written.
             if not result.errors:
                 if seen is not None:
-                    missing = self.store.mark_missing("opportunities", seen, now=now, seq=seq, run_id=self._run_id)
-                    self._count("missing:opportunities", missing)
-                    self.store.cascade_to_children("opportunities", seq=seq, run_id=self._run_id)
+                    missing = self.store.mark_missing("opportunities", seen, now=now, seq=seq, run_id=record.run_id)
+                    record.count("missing:opportunities", missing)
+                    self.store.cascade_to_children("opportunities", seq=seq, run_id=record.run_id)
                 if scan_start is not None:
-                    self.store.set_cursor(OPPORTUNITY_CURSOR, scan_start.isoformat(), now=now, run_id=self._run_id)
+                    self.state.set_cursor(OPPORTUNITY_CURSOR, scan_start.isoformat(), now=now, run_id=record.run_id)
                 if pass_stream:
-                    self.store.set_cursor(pass_stream, None, now=now, run_id=self._run_id)
+                    self.state.set_cursor(pass_stream, None, now=now, run_id=record.run_id)
             for stream, value in purge_personal_data(self.store.conn, now).items():
-                self._count("purged:" + stream, value)
+                record.count("purged:" + stream, value)
+            self._report_children(record, now)
+            result.rejected = Rejections(self.store.conn, self.store.integration_id).open_rejections()
+            if result.rejected:
+                shown = ", ".join(f"{name}: {n}" for name, n in sorted(result.rejected.items()))
+                record.warn(
+                    f"records Lever sent that could not be stored as sent ({shown}) are in lever_raw._rejected; "
+                    "the rest was stored and later runs try them again"
+                )
             self._finish_in_tx(result, "failed" if result.errors else "succeeded", now)
         result.cursors = self._cursors()
 
+    def _report_children(self, record: RunRecord, now: datetime) -> None:
+        result = record.result
+        _, result.children_pending, result.oldest_verified = self.state.children_coverage(PENDING)
+        usage = self.budget.usage(self.state, now, self.client.stats.total)
+        result.budget = usage.describe()
+        if result.deferred:
+            record.warn(
+                f"{result.deferred:,} opportunities due for a children check were left for later runs: {result.budget}"
+            )
+
     def _cursors(self) -> dict[str, str]:
         names = [OPPORTUNITY_CURSOR] + [e.name for e in of_kind(Kind.DELETED_FEED)]
-        return {name: value for name in names if (value := self.store.cursor(name))}
+        return {name: value for name in names if (value := self.state.cursor(name))}
 
     def _finish_in_tx(self, result: SyncResult, status: str, now: datetime) -> None:
         result.ended_at = now
         result.requests = dict(self.client.stats.requests)
         result.retries = self.client.stats.retries
-        self.store.finish_run(
+        self.state.finish_run(
             result.run_id,
             status=status,
             now=now,
@@ -538,3 +326,6 @@ class SyncEngine:
                 self._finish_in_tx(result, status, self.clock())
         except Exception:  # the run log must never mask the error that ended the run
             log.exception("could not record the failed run %s", result.run_id)
+
+    def records_written(self) -> dict[str, int]:
+        return dict(self.record.result.records) if self.record else {}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from .errors import WarehouseLockedError
+from .errors import WarehouseError, WarehouseLockedError
 
 log = logging.getLogger("lever_warehouse.warehouse")
 
@@ -34,7 +34,7 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float | None =
         except duckdb.IOException as exc:
             message = str(exc)
             if "lock" not in message.lower():
-                raise
+                raise WarehouseError(f"cannot open the warehouse {path}: {_first_line(message)}") from None
             holder = re.search(r"PID (\d+)", message)
             who = f"process {holder.group(1)}" if holder else "another process"
             if time.monotonic() >= deadline:
@@ -49,3 +49,7 @@ def connect(path: Path, *, read_only: bool = False, wait_seconds: float | None =
             continue
         conn.execute("SET TimeZone = 'UTC'")
         return conn
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0].removeprefix("IO Error: ").rstrip(".!")

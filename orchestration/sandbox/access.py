@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from .app import Ctx
 from .errors import not_found
 from .model import Opportunity
+from .routing import Ctx
 
 
 def visible_opportunity(ctx: Ctx) -> Opportunity:

@@ -7,20 +7,23 @@ import threading
 from collections import OrderedDict
 
 from .clock import Clock
-from .generator.catalog import Catalog, generate_catalog
+from .generator.catalog import Catalog
 from .generator.children import KINDS, application_questions, generate_children
-from .generator.people import generate_people
 from .ids import new_id
 from .model import Application, Contact, Opportunity
 
 CHILD_CACHE_SIZE = 4096
 DELETED_FEEDS = ("opportunities", "applications", "postings")
+# Where resume and file `downloadUrl`s point: a fixed public base, like Lever's own API host, never the port a
+# sandbox happens to serve on (that changed every run and with it every candidate's rendered data). The routes
+# answer on whatever URL is served: the path after /v1 is the download route.
+PUBLIC_URL = "https://api.sandbox-lever.test/v1"
 
 
 class Account:
     """State plus lookups. Mutations live in `operations`; callers hold `lock` around reads and writes."""
 
-    def __init__(self, seed: int, clock: Clock, catalog: Catalog) -> None:
+    def __init__(self, seed: int, clock: Clock, catalog: Catalog, public_url: str = PUBLIC_URL) -> None:
         self.seed = seed
         self.clock = clock
         self.catalog = catalog
@@ -31,32 +34,17 @@ class Account:
         self.materialized: dict[str, dict[str, list[dict]]] = {}
         self.contact_by_email: dict[str, str] = {}
         self.opportunities_by_posting: dict[str, list[str]] = {}
-        self.base_url = "http://127.0.0.1/v1"  # absolute downloadUrls; serve() sets the real one
+        self.public_url = public_url  # base of absolute downloadUrls, fixed for the account's lifetime
         self.version = 0  # bumped by every mutation; list caches key on it
         self.write_rng = random.Random(f"{seed}:writes")  # ids of records created by API writes
         self.advances = 0
         self.blobs: dict[str, bytes] = {}  # contents of files uploaded through the API
+        self.webhooks: dict[str, dict] = {}  # id -> Lever's webhook record (event, url, signatureToken, ...)
+        self.outbox: list[tuple[str, int, dict]] = []  # (event, triggeredAt, data) not yet handed to the sender
         self.stage_rank = {stage["id"]: stage["rank"] for stage in catalog.stages}
         self.lock = threading.RLock()
         self._child_cache: OrderedDict[str, dict] = OrderedDict()
         self.listing_cache: dict[tuple, object] = {}
-
-    @classmethod
-    def generate(cls, seed: int, opportunities: int, now_ms: int) -> Account:
-        from . import operations  # generation applies deletions and anonymizations as ordinary operations
-
-        account = cls(seed, Clock(now_ms), generate_catalog(seed, opportunities, now_ms))
-        people = generate_people(seed, opportunities, now_ms, account.catalog)
-        account.contacts, account.opportunities = people.contacts, people.opportunities
-        account.applications = people.applications
-        account.reindex()
-        fates = [(at, oid, operations.delete_opportunity) for at, oid in people.to_delete]
-        fates += [(at, oid, operations.anonymize) for at, oid in people.to_anonymize]
-        for at, oid, fate in sorted(fates, key=lambda item: (item[0], item[1])):
-            account.clock.now_ms = at
-            fate(account, account.opportunities[oid])
-        account.clock.now_ms = now_ms
-        return account
 
     def reindex(self) -> None:
         self.contact_by_email = {
@@ -69,11 +57,16 @@ class Account:
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        del state["lock"], state["_child_cache"], state["listing_cache"]
+        del state["lock"], state["_child_cache"], state["listing_cache"], state["outbox"]
         return state
 
     def __setstate__(self, state: dict) -> None:
+        if "base_url" in state:  # snapshots from before stable download URLs kept the last served URL
+            del state["base_url"]
+            state["public_url"] = PUBLIC_URL
+        state.setdefault("webhooks", {})  # snapshots from before webhooks
         self.__dict__.update(state)
+        self.outbox = []  # events in flight are the sender's, not the account's: a restart does not resend them
         self.lock = threading.RLock()
         self._child_cache = OrderedDict()
         self.listing_cache = {}
@@ -84,6 +77,11 @@ class Account:
 
     def changed(self) -> None:
         self.version += 1
+
+    def emit(self, event: str, data: dict) -> None:
+        """A webhook event happening now (Lever's `triggeredAt`), kept only if a webhook listens for it."""
+        if any(hook["event"] == event for hook in self.webhooks.values()):
+            self.outbox.append((event, self.clock.live_ms(), data))
 
     def children(self, opportunity: Opportunity) -> dict[str, list[dict]]:
         """Read-only children: the stored copy if any, else generated (LRU-cached)."""
@@ -134,7 +132,17 @@ class Account:
         return self.catalog.hired_reason
 
     def stage_index(self, stage_id: str) -> int | None:
-        return next((i for i, stage in enumerate(self.catalog.stages) if stage["id"] == stage_id), None)
+        """Position in the pipeline as listed now; None for unknown and removed stages."""
+        return next((i for i, stage in enumerate(self.catalog.pipeline) if stage["id"] == stage_id), None)
+
+    def stages_after(self, stage_id: str) -> list[dict]:
+        """Listed stages ranked after this one (which may itself have been removed since)."""
+        rank = self.stage_rank[stage_id]
+        return [stage for stage in self.catalog.pipeline if stage["rank"] > rank]
+
+    def archive_reason(self, reason_id: str | None) -> dict | None:
+        """A reason that may be used now (listed: not deleted)."""
+        return next((r for r in self.catalog.listed_reasons if r["id"] == reason_id), None)
 
     def new_id(self) -> str:
         return new_id(self.write_rng)

@@ -5,22 +5,17 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl
 
-from orchestration.lever.ratelimit import TokenBucket
-
+from . import hostile, operations
 from .account import Account
 from .auth import AuthRegistry, Principal
-from .errors import INVALID_OFFSET, UNAUTHORIZED, ApiError
-from .faults import FaultController, Rule
-from .listings import Viewer
-from .messages import Request, Response, json_body
-
-if TYPE_CHECKING:
-    from .sandbox import Sandbox
+from .errors import INVALID_OFFSET, UNAUTHORIZED, ApiError, not_found
+from .faults import FaultController, Rule, Scope
+from .messages import Request, Response
+from .ratelimit import TokenBucket
+from .routes import build_routes
+from .routing import Ctx, OnWrite, Route, Router, Services, error_response, group_query
+from .stats import Stats
 
 log = logging.getLogger("lever_sandbox")
 LEVER_HEADERS = {
@@ -30,125 +25,38 @@ LEVER_HEADERS = {
     "x-stream-path": "dapi",
     "strict-transport-security": "max-age=31536000; includeSubDomains",
 }
-APPLY_RATE = 2.0
-FULL_ACCESS = Principal("internal", confidential=True)  # Lever's limit on application POSTs per second
+APPLY_RATE = 2.0  # Lever's limit on application POSTs per second
+FULL_ACCESS = Principal("internal", confidential=True)
+ERROR_MESSAGES = {
+    429: "Too many requests",
+    500: "Internal server error",
+    502: "Bad gateway",
+    503: "Service unavailable",
+}
 
 
-@dataclass
-class Ctx:
-    app: App
-    request: Request
-    params: dict[str, str]
-    query: dict[str, list[str]]
-    principal: Principal | None = None
-
-    @property
-    def account(self) -> Account:
-        return self.app.account
-
-    @property
-    def viewer(self) -> Viewer:
-        return Viewer(confidential=self.principal.confidential if self.principal else True)
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    template: str  # "/v1/opportunities/:id/notes"
-    endpoint: str  # name used by key permissions, fault targets and stats
-    handler: Callable[[Ctx], Response]
-    kind: str = "api"  # api (authenticated) | oauth (the token endpoint) | control (/_sandbox, no auth)
-    segments: tuple[str, ...] = field(init=False, default=())
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "segments", tuple(self.template.strip("/").split("/")))
-
-    @property
-    def name(self) -> str:
-        return f"{self.method} {self.template}"
-
-
-class Router:
-    """Routes indexed by (method, segment count); static segments must come before `:param` ones."""
-
-    def __init__(self, routes: list[Route]) -> None:
-        self._table: dict[tuple[str, int], list[Route]] = {}
-        for route in routes:
-            self._table.setdefault((route.method, len(route.segments)), []).append(route)
-
-    def match(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
-        parts = path.strip("/").split("/")
-        for route in self._table.get((method, len(parts)), ()):
-            params = {}
-            for pattern, part in zip(route.segments, parts, strict=True):
-                if pattern[0] == ":":
-                    params[pattern[1:]] = part
-                elif pattern != part:
-                    break
-            else:
-                return route, params
-        return None, {}
-
-
-def respond(status: int, payload: object = None, headers: dict[str, str] | None = None) -> Response:
-    body = b"" if payload is None else json_body(payload)
-    return Response(status, dict(headers or {}), body)
-
-
-def error_response(error: ApiError) -> Response:
-    return respond(error.status, error.body)
-
-
-def group_query(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
-    query: dict[str, list[str]] = {}
-    for name, value in pairs:
-        query.setdefault(name, []).append(value)
-    return query
-
-
-class Stats:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.reset()
-
-    def reset(self) -> None:
-        self.total = 0
-        self.by_endpoint: dict[str, int] = {}
-        self.by_status: dict[str, int] = {}
-        self.by_endpoint_status: dict[str, dict[str, int]] = {}
-
-    def count(self, route: str, status: str) -> None:
-        with self._lock:
-            self.total += 1
-            self.by_endpoint[route] = self.by_endpoint.get(route, 0) + 1
-            self.by_status[status] = self.by_status.get(status, 0) + 1
-            per = self.by_endpoint_status.setdefault(route, {})
-            per[status] = per.get(status, 0) + 1
-
-    def snapshot(self) -> dict:
-        with self._lock:
-            return {
-                "requests": self.total,
-                "by_endpoint": dict(self.by_endpoint),
-                "by_status": dict(self.by_status),
-                "by_endpoint_status": {k: dict(v) for k, v in self.by_endpoint_status.items()},
-            }
+def _ignore_write(request: Request | None) -> None:
+    return None
 
 
 class App:
+    """One account behind Lever's API. `on_write` hears of every successful API write (to journal it) and gets
+    None after a state change made outside the API (a simulated race), so its owner can snapshot."""
+
     def __init__(
         self,
-        sandbox: Sandbox,
-        routes: list[Route],
+        account: Account,
+        auth: AuthRegistry,
+        faults: FaultController,
         *,
-        rate_limit: float,
-        burst: float,
-        latency_ms: float | tuple[float, float],
-        seed: int,
+        on_write: OnWrite = _ignore_write,
+        rate_limit: float = 10.0,
+        burst: float = 20,
+        latency_ms: float | tuple[float, float] = 0.0,
+        seed: int = 0,
     ) -> None:
-        self.sandbox = sandbox
-        self.router = Router(routes)
-        self.stats = Stats()
+        self.services = Services(account, auth, faults, Stats(), on_write)
+        self.router = Router(build_routes())
         self.rate_limit, self.burst = rate_limit, burst
         self.latency_ms = latency_ms
         self._latency_rng = random.Random(f"{seed}:latency")
@@ -157,32 +65,30 @@ class App:
 
     @property
     def account(self) -> Account:
-        return self.sandbox.account
+        return self.services.account
+
+    @property
+    def stats(self) -> Stats:
+        return self.services.stats
 
     def set_rate_limit(self, rate_limit: float, burst: float) -> None:
         with self._buckets_lock:
             self.rate_limit, self.burst = rate_limit, burst
             self._buckets.clear()
 
-    @property
-    def auth(self) -> AuthRegistry:
-        return self.sandbox.auth
-
-    @property
-    def faults(self) -> FaultController:
-        return self.sandbox.faults
-
     def handle(self, request: Request) -> Response:
         route, params = self.router.match(request.method, request.path)
         if route is None:
             return self._finish(_no_route(request))
-        ctx = Ctx(self, request, params, group_query(request.query))
+        ctx = Ctx(request, params, group_query(request.query), self.services)
         if route.kind == "control":
             return self._finish(self._run(route, ctx))
+        faults = self.services.faults
         with self.account.lock:
-            response = self._api(route, ctx)
+            scope = self._scope(route, ctx) if faults.rules else None  # the common case pays nothing for faults
+            response = self._api(route, ctx, scope)
         self.stats.count(route.name, response.action or str(response.status))
-        return self._finish(response)
+        return self._finish(response, faults.skew_seconds(scope) if scope is not None else 0.0)
 
     def replay(self, request: Request) -> Response:
         """A write with full access, bypassing faults, limits and stats (journal replay, Python writes)."""
@@ -190,7 +96,7 @@ class App:
         if route is None:
             return _no_route(request)
         with self.account.lock:
-            return self._execute(route, Ctx(self, request, params, group_query(request.query), FULL_ACCESS))
+            return self._execute(route, Ctx(request, params, group_query(request.query), self.services, FULL_ACCESS))
 
     def _execute(self, route: Route, ctx: Ctx) -> Response:
         """Writes run 1 ms after the previous instant; a failed write leaves the clock (and state) untouched,
@@ -213,13 +119,24 @@ class App:
             log.exception("sandbox error on %s %s", ctx.request.method, ctx.request.path)
             return error_response(ApiError(500, "Internal server error"))
 
-    def _api(self, route: Route, ctx: Ctx) -> Response:
-        token = self.auth.bearer_token(ctx.request.headers)
-        rule = self.faults.draw(route.endpoint, token is not None, bool(ctx.query.get("offset", [""])[-1]))
+    def _scope(self, route: Route, ctx: Ctx) -> Scope:
+        expand = {part for raw in ctx.query.get("expand", []) for part in raw.split(",")}
+        return Scope(
+            endpoint=route.endpoint,
+            bearer=self.services.auth.bearer_token(ctx.request.headers) is not None,
+            has_offset=bool(ctx.query.get("offset", [""])[-1]),
+            paged=route.paged,
+            live_child_list=route.child_list and self.account.live_opportunity(ctx.params["id"]) is not None,
+            expands_applications="applications" in expand,
+        )
+
+    def _api(self, route: Route, ctx: Ctx, scope: Scope | None) -> Response:
+        rule = self.services.faults.draw(scope) if scope is not None else None
         if rule is not None:
-            early = self._fault_response(rule, route, token)
+            early = self._fault_response(rule, route, ctx)
             if early is not None:
                 return early
+            ctx.fault = rule
         try:
             if route.kind == "api":
                 ctx.principal = self._admit(route, ctx)
@@ -227,7 +144,7 @@ class App:
         except ApiError as error:
             response = error_response(error)
         if route.method != "GET" and response.status < 300:
-            self.sandbox.persist(ctx.request)
+            self.services.on_write(ctx.request)
         response.delay += self._latency()
         if rule is not None and rule.kind == "timeout":
             response.delay += rule.seconds
@@ -235,33 +152,53 @@ class App:
             response.action = "truncate"
         return response
 
-    def _fault_response(self, rule: Rule, route: Route, token: str | None) -> Response | None:
-        kind = rule.kind
+    def _fault_response(self, rule: Rule, route: Route, ctx: Ctx) -> Response | None:
+        """The answer of a fault that replaces the real one; None for faults that shape the real answer."""
+        kind, headers = rule.kind, ctx.request.headers
         if kind.isdigit():
-            messages = {
-                429: "Too many requests",
-                500: "Internal server error",
-                502: "Bad gateway",
-                503: "Service unavailable",
-            }
-            return error_response(ApiError(int(kind), messages[int(kind)]))
+            return error_response(ApiError(int(kind), ERROR_MESSAGES[int(kind)]))
         if kind == "drop":
             return Response(0, {}, b"", action="drop")
         if kind == "invalid_token":
             return error_response(ApiError(400, INVALID_OFFSET))
         if kind == "expire":
             if route.endpoint == "oauth_token":
-                self.sandbox.expire_next_token = True
+                self.services.faults.expire_next_token()
                 return None
+            token = self.services.auth.bearer_token(headers)
             if token:
-                self.auth.expire(token)
+                self.services.auth.expire(token)
             return error_response(ApiError(401, UNAUTHORIZED))
-        return None  # timeout and truncate shape the real response
+        if kind in ("echo_auth", "echo_auth_500"):
+            return error_response(
+                hostile.echo_auth(500 if kind == "echo_auth_500" else 400, headers.get("authorization", ""))
+            )
+        if kind == "html":
+            return hostile.html_login()
+        if kind == "not_found":
+            return _no_route(ctx.request)
+        if kind == "race_delete":
+            return self._race_delete(ctx.params["id"])
+        if kind == "bare_applications":  # a proxy or an old API that drops expand=applications
+            ctx.query["expand"] = [
+                ",".join(p for p in raw.split(",") if p != "applications") for raw in ctx.query["expand"]
+            ]
+        return None  # timeout, truncate and the list kinds shape the real response
+
+    def _race_delete(self, opportunity_id: str) -> Response:
+        """The opportunity is hard-deleted between its listing and this read of its children: 404, as Lever."""
+        account = self.account
+        account.clock.tick()  # a write, like any other: strictly after everything read so far
+        operations.delete_opportunity(account, account.opportunities[opportunity_id], operations.DELETED_BY_RETENTION)
+        self.services.on_write(None)
+        return error_response(not_found("opportunities", opportunity_id))
 
     def _admit(self, route: Route, ctx: Ctx) -> Principal:
-        principal = self.auth.authenticate(ctx.request.headers, self.account.now_ms)
+        principal = self.services.auth.authenticate(ctx.request.headers, self.account.now_ms)
         if route.endpoint in principal.denied:
             raise ApiError(403, f"This API key does not have permission to access the {route.endpoint} endpoint")
+        if route.method != "GET" and not principal.may_write(route.endpoint):
+            raise ApiError(403, f"This API key does not have write permission for the {route.endpoint} endpoint")
         if not self._bucket("api", principal.credential, self.rate_limit, self.burst).try_acquire():
             raise ApiError(429, "Too many requests")
         if (
@@ -286,17 +223,13 @@ class App:
             return self._latency_rng.uniform(low, high) / 1000
         return self.latency_ms / 1000
 
-    def _finish(self, response: Response) -> Response:
+    def _finish(self, response: Response, skew_seconds: float = 0.0) -> Response:
         headers = dict(LEVER_HEADERS)
         headers.update(response.headers)
-        headers["date"] = self.account.clock.http_date()
+        headers["date"] = self.account.clock.http_date(round(skew_seconds * 1000))
         response.headers = headers
         return response
 
 
 def _no_route(request: Request) -> Response:
     return error_response(ApiError(404, f"Route {request.method} {request.path} was not found"))
-
-
-def parse_form(body: bytes) -> dict[str, str]:
-    return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))

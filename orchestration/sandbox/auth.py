@@ -27,6 +27,11 @@ class Principal:
     confidential: bool
     denied: frozenset[str] = frozenset()
     bearer: bool = False
+    # Endpoints this key may read but not write (Lever sets read and write per endpoint); "*": every endpoint.
+    read_only: frozenset[str] = frozenset()
+
+    def may_write(self, endpoint: str) -> bool:
+        return not ({endpoint, "*"} & self.read_only)
 
 
 class OAuthError(Exception):
@@ -51,9 +56,14 @@ class AuthRegistry:
     def _secret(self, prefix: str) -> str:
         return f"{prefix}_{self._rng.getrandbits(160):040x}"
 
-    def create_key(self, confidential: bool = True, denied: frozenset[str] | set[str] = frozenset()) -> str:
+    def create_key(
+        self,
+        confidential: bool = True,
+        denied: frozenset[str] | set[str] = frozenset(),
+        read_only: frozenset[str] | set[str] = frozenset(),
+    ) -> str:
         key = self._secret("sbx")
-        self.keys[key] = Principal(key, confidential, frozenset(denied))
+        self.keys[key] = Principal(key, confidential, frozenset(denied), read_only=frozenset(read_only))
         return key
 
     def create_oauth_client(self) -> tuple[str, str, str]:

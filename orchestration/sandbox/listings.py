@@ -184,13 +184,13 @@ def requisitions(account: Account, query: dict[str, list[str]], viewer: Viewer) 
 
 
 def stages(account: Account, query: dict[str, list[str]], viewer: Viewer) -> Listing:
-    return Listing("stages", BY_RANK, list(account.catalog.stages), lambda s: {"id": s["id"], "text": s["text"]})
+    return Listing("stages", BY_RANK, account.catalog.pipeline, lambda s: {"id": s["id"], "text": s["text"]})
 
 
 def archive_reasons(account: Account, query: dict[str, list[str]], viewer: Viewer) -> Listing:
     position = {r["id"]: i for i, r in enumerate(account.catalog.archive_reasons)}
     sort = Sort("position,id", lambda r: (position[r["id"]], r["id"]), 2)
-    return Listing("archive_reasons", sort, list(account.catalog.archive_reasons), lambda r: r)
+    return Listing("archive_reasons", sort, account.catalog.listed_reasons, lambda r: r)
 
 
 def feedback_templates(account: Account, query: dict[str, list[str]], viewer: Viewer) -> Listing:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 @dataclass(slots=True)
 class Request:
     method: str
-    path: str  # percent-decoded, without the query string
+    path: str  # as sent (percent-encoded), without the query string; the router decodes each segment
     query: list[tuple[str, str]] = field(default_factory=list)  # decoded once; repeated params preserved
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     body: bytes = b""

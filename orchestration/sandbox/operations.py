@@ -4,23 +4,32 @@ Where `updatedAt` moves (Lever's documented list, see README): stage, stageChang
 links/emails/phones/name (contact data), applications and their fields, isAnonymized, owner, followers.
 Child activity (notes, feedback, interviews, panels, offers, files, resumes, referrals and their deletions)
 moves only `lastInteractionAt`.
+
+The changes Lever sends webhooks for emit their event here (`Account.emit`, docs/lever-api.md §11): payloads
+carry ids only. Notes, feedback, offers, documents, tags, sources, application deletions and anonymization of
+an opportunity send none, as on Lever.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Iterable
-from typing import TypeVar
+from collections.abc import Iterable
 
 from .account import Account
 from .errors import bad_request
 from .generator import children as children_module
-from .generator.catalog import JOB_SITE
 from .generator.people import posting_tags
 from .model import Application, Contact, Opportunity
 
-T = TypeVar("T")
 DELETED_BY_RETENTION = None  # deletions by a retention policy carry no user
+
+
+def _candidate(opportunity: Opportunity) -> dict:
+    """The ids every candidate event carries (`candidateId` is the opportunity's legacy name)."""
+    return {"opportunityId": opportunity.id, "candidateId": opportunity.id, "contactId": opportunity.contact}
+
+
+def _archived(archived: tuple[str, int] | None) -> dict | None:
+    return {"reason": archived[0], "archivedAt": archived[1]} if archived else None
 
 
 def touch(account: Account, opportunity: Opportunity, *, updated: bool) -> None:
@@ -36,10 +45,11 @@ def change_stage(account: Account, opportunity: Opportunity, stage_id: str, user
     if index is None:
         raise bad_request(f"Invalid stage: {stage_id}")
     now = account.now_ms
-    opportunity.stage = stage_id
+    previous, opportunity.stage = opportunity.stage, stage_id
     opportunity.stage_changes = (*opportunity.stage_changes, (stage_id, index, now, user))
     opportunity.last_advanced_at = now
     touch(account, opportunity, updated=True)
+    account.emit("candidateStageChange", {**_candidate(opportunity), "fromStageId": previous, "toStageId": stage_id})
 
 
 def archive(
@@ -50,11 +60,10 @@ def archive(
     at: int | None = None,
 ) -> None:
     """Archiving keeps the stage and adds no stageChanges entry; reason None unarchives."""
-    reasons = {r["id"]: r for r in account.catalog.archive_reasons}
-    if reason is not None and reason not in reasons:
+    if reason is not None and account.archive_reason(reason) is None:
         raise bad_request(f"Invalid archive reason: {reason}")
     archived = (reason, account.now_ms if at is None else at) if reason else None
-    opportunity.archived = archived
+    previous, opportunity.archived = opportunity.archived, archived
     application = account.live_application(opportunity)
     if application is not None:
         application.archived = archived
@@ -69,6 +78,10 @@ def archive(
                 requisition["headcountHired"] += 1
             requisition["updatedAt"] = account.now_ms
     touch(account, opportunity, updated=True)
+    change = {"fromArchived": _archived(previous), "toArchived": _archived(archived)}
+    account.emit("candidateArchiveChange", {**_candidate(opportunity), **change})
+    if reason is not None and reason == account.hired_reason():
+        account.emit("candidateHired", _candidate(opportunity))
 
 
 def edit_list(
@@ -83,6 +96,7 @@ def edit_list(
             sibling = account.live_opportunity(oid)
             if sibling is not None:
                 touch(account, sibling, updated=True)
+        account.emit("contactUpdated", {"contactId": contact.id})
         return
     current = getattr(opportunity, field)
     setattr(opportunity, field, [v for v in dict.fromkeys([*current, *add]) if v not in removed])
@@ -125,7 +139,24 @@ def remove_child(account: Account, opportunity: Opportunity, kind: str, child_id
             panel["interviews"] = [i for i in panel["interviews"] if i["id"] != child_id]
         children["panels"] = [p for p in children["panels"] if p["interviews"]]
     touch(account, opportunity, updated=False)
+    if kind == "interviews":
+        account.emit("interviewDeleted", _interview(opportunity, record))
     return True
+
+
+def _interview(opportunity: Opportunity, interview: dict) -> dict:
+    return {"interviewId": interview["id"], "panelId": interview.get("panel"), **_candidate(opportunity)}
+
+
+def interviews_scheduled(account: Account, opportunity: Opportunity, interviews: Iterable[dict]) -> None:
+    """Interviews just added (with their panel) by the caller's edit of `child_added` children."""
+    for interview in interviews:
+        account.emit("interviewCreated", _interview(opportunity, interview))
+
+
+def interview_updated(account: Account, opportunity: Opportunity, interview: dict) -> None:
+    """An interview the caller just changed (feedback submitted on it joins its `feedbackForms`)."""
+    account.emit("interviewUpdated", _interview(opportunity, interview))
 
 
 def new_contact(
@@ -135,6 +166,7 @@ def new_contact(
     account.contacts[contact.id] = contact
     for email in emails:
         account.contact_by_email.setdefault(email.lower(), contact.id)
+    account.emit("contactCreated", {"contactId": contact.id})
     return contact
 
 
@@ -213,6 +245,8 @@ def create_opportunity(
     if posting:
         account.opportunities_by_posting.setdefault(posting["id"], []).append(opportunity.id)
     account.changed()
+    created = {"applicationId": application.id, **_candidate(opportunity), "postingId": application.posting}
+    account.emit("applicationCreated", created)
     return opportunity
 
 
@@ -227,6 +261,7 @@ def delete_opportunity(account: Account, opportunity: Opportunity, by: str | Non
             application.deleted_at = now
             account.deleted["applications"][aid] = {"id": aid, "opportunityId": opportunity.id, "deletedAt": now}
     account.changed()
+    account.emit("candidateDeleted", {**_candidate(opportunity), "deletedBy": by})
 
 
 def delete_application(account: Account, opportunity: Opportunity) -> bool:
@@ -265,55 +300,4 @@ def anonymize(account: Account, opportunity: Opportunity) -> None:
         contact.name = contact.headline = contact.location = ""
         contact.emails, contact.phones, contact.links = [], [], []
         contact.is_anonymized = True
-
-
-def edit_posting(account: Account, posting: dict, text: str | None = None, categories: dict | None = None) -> int:
-    """Title/category edits re-derive the posting tags of its opportunities (and so bump their updatedAt)."""
-    before = posting_tags(posting)
-    if text:
-        posting["text"] = text
-    posting["categories"].update(categories or {})
-    posting["categories"]["allLocations"] = [posting["categories"]["location"]]
-    posting["updatedAt"] = account.now_ms
-    after = posting_tags(posting)
-    retagged = 0
-    if before != after:
-        for oid in account.opportunities_by_posting.get(posting["id"], []):
-            opportunity = account.live_opportunity(oid)
-            if opportunity is None:
-                continue
-            stale = set(before) - set(after)
-            opportunity.tags = [t for t in dict.fromkeys([*opportunity.tags, *after]) if t not in stale]
-            touch(account, opportunity, updated=True)
-            retagged += 1
-    account.changed()
-    return retagged
-
-
-def set_posting_state(account: Account, posting: dict, state: str) -> None:
-    posting["state"] = state
-    show = f"{JOB_SITE}/{posting['id']}"
-    posting["urls"] = (
-        {"list": JOB_SITE, "show": show, "apply": f"{show}/apply"} if state in ("published", "internal") else None
-    )  # draft and closed postings have urls: null
-    posting["updatedAt"] = account.now_ms
-    account.changed()
-
-
-def delete_posting(account: Account, posting: dict) -> None:
-    account.deleted["postings"][posting["id"]] = {"id": posting["id"], "deletedAt": account.now_ms}
-    account.changed()
-
-
-def deactivate_user(account: Account, user: dict) -> None:
-    user["deactivatedAt"] = account.now_ms
-    account.changed()
-
-
-def pick(rng: random.Random, population: list[T], accept: Callable[[T], bool], tries: int = 50) -> T | None:
-    """A random element passing `accept`, or None (rejection sampling keeps big accounts cheap)."""
-    for _ in range(tries if population else 0):
-        candidate = rng.choice(population)
-        if accept(candidate):
-            return candidate
-    return None
+        account.emit("contactUpdated", {"contactId": contact.id})

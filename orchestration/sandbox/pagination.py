@@ -68,6 +68,22 @@ def decode_token(sort: Sort, token: str, bound_to: str) -> tuple:
         raise bad_request(INVALID_OFFSET) from error
 
 
+def token_at(sort: Sort, key: tuple, query: dict[str, list[str]]) -> str:
+    """The token of the page starting at `key` under this sort and filter set."""
+    return encode_token(sort, key, digest(sort, query))
+
+
+def past_end_token(sort: Sort, keys: Sequence[tuple], query: dict[str, list[str]], serial: int) -> str | None:
+    """A valid token, different for every `serial`, that points past the last record (to an empty last page).
+
+    Every sort key ends with a string (an id or a text), so suffixing the last one sorts after every record.
+    """
+    if not keys:
+        return None
+    last = keys[-1]
+    return token_at(sort, (*last[:-1], f"{last[-1]}~{serial}"), query)
+
+
 def parse_limit(query: dict[str, list[str]]) -> int:
     raw = query.get("limit", ["100"])[-1]
     try:

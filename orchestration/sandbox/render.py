@@ -98,17 +98,17 @@ def contact(account: Account, person: Contact) -> dict:
 
 
 def child(account: Account, kind: str, record: dict) -> dict:
-    """Children are stored with path-only download URLs; the absolute form depends on where we serve."""
+    """Children are stored with path-only download URLs, rendered on the account's fixed public base."""
     if kind == "files":
-        return {**record, "downloadUrl": account.base_url + record["downloadUrl"]}
+        return {**record, "downloadUrl": account.public_url + record["downloadUrl"]}
     if kind == "resumes":
         file = record["file"]
-        return {**record, "file": {**file, "downloadUrl": account.base_url + file["downloadUrl"]}}
+        return {**record, "file": {**file, "downloadUrl": account.public_url + file["downloadUrl"]}}
     return record
 
 
 def stage(account: Account, stage_id: str) -> dict | None:
-    found = next((s for s in account.catalog.stages if s["id"] == stage_id), None)
+    found = next((s for s in account.catalog.pipeline if s["id"] == stage_id), None)
     return {"id": found["id"], "text": found["text"]} if found else None
 
 

@@ -5,22 +5,33 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
-from . import control, listings, pagination, render, writes
+from . import applying, control, hostile, listings, pagination, render, writes
 from .access import visible_opportunity, visible_posting
-from .app import Ctx, Route, respond
 from .errors import not_found
+from .faults import POISON
 from .generator.children import KINDS
 from .listings import Listing
 from .messages import Response
+from .routing import Ctx, Route, respond
 
 V1 = "/v1"
 
 
 def page_of(ctx: Ctx, listing: Listing) -> Response:
     start, end, token = pagination.page(listing.sort, listing.keys, ctx.query)
-    body: dict = {"data": [listing.render(item) for item in listing.items[start:end]], "hasNext": token is not None}
+    items = listing.items[start:end]
+    kind = ctx.fault.kind if ctx.fault is not None else None
+    if kind == "next_loop" and items:  # the token of this very page: asking for it answers this page again
+        token = pagination.token_at(listing.sort, listing.keys[start], ctx.query)
+    elif kind == "empty_pages" and listing.keys:  # the first page is real, then empty pages with new tokens
+        if ctx.query.get("offset", [""])[-1]:
+            items, token = [], None
+        token = token or pagination.past_end_token(listing.sort, listing.keys, ctx.query, ctx.fault.fired)
+    body: dict = {"data": [listing.render(item) for item in items], "hasNext": token is not None}
     if token is not None:
         body["next"] = token  # Lever omits `next` on the last page
+    if kind in POISON:
+        return Response(200, {}, hostile.poisoned_body(kind, body))
     return respond(200, body)
 
 
@@ -137,7 +148,7 @@ def get_posting_users(ctx: Ctx) -> Response:
 
 def disposition_stages(ctx: Ctx) -> Response:
     catalog = ctx.account.catalog
-    return respond(200, {"data": {"stages": catalog.stages, "archiveReasons": catalog.archive_reasons}})
+    return respond(200, {"data": {"stages": catalog.pipeline, "archiveReasons": catalog.listed_reasons}})
 
 
 def requisition_fields(ctx: Ctx) -> Response:
@@ -151,58 +162,65 @@ def get_requisition_field(ctx: Ctx) -> Response:
     raise not_found("requisition_fields", ctx.params["id"])
 
 
-def _api(method: str, path: str, endpoint: str, handler: Callable[[Ctx], Response]) -> Route:
-    return Route(method, V1 + path, endpoint, handler)
+def _api(method: str, path: str, endpoint: str, handler: Callable[[Ctx], Response], **flags: bool) -> Route:
+    return Route(method, V1 + path, endpoint, handler, **flags)
+
+
+def _paged(path: str, endpoint: str, handler: Callable[[Ctx], Response], child_list: bool = False) -> Route:
+    return _api("GET", path, endpoint, handler, paged=True, child_list=child_list)
 
 
 def build_routes() -> list[Route]:
     opp = "/opportunities/:id"
     routes = [
-        _api("GET", "/opportunities", "opportunities", _list(listings.opportunities)),
-        _api("GET", "/opportunities/deleted", "opportunities", _deleted("opportunities")),
+        _paged("/opportunities", "opportunities", _list(listings.opportunities)),
+        _paged("/opportunities/deleted", "opportunities", _deleted("opportunities")),
         _api("GET", opp, "opportunities", get_opportunity),
         _api("POST", "/opportunities", "opportunities", writes.create_opportunity),
         _api("PUT", f"{opp}/stage", "opportunities", writes.change_stage),
         _api("PUT", f"{opp}/archived", "opportunities", writes.change_archived),
         *[_api("POST", f"{opp}/{action}", "opportunities", writes.edit_list(action)) for action in writes.LIST_EDITS],
-        _api("GET", f"{opp}/applications", "applications", list_applications),
+        _paged(f"{opp}/applications", "applications", list_applications, child_list=True),
         _api("GET", f"{opp}/applications/:child", "applications", get_application),
-        _api("GET", "/applications/deleted", "applications", _deleted("applications")),
+        _paged("/applications/deleted", "applications", _deleted("applications")),
         _api("POST", f"{opp}/notes", "notes", writes.add_note),
         _api("DELETE", f"{opp}/notes/:child", "notes", writes.delete_child("notes")),
         _api("POST", f"{opp}/files", "files", writes.upload_file),
         _api("DELETE", f"{opp}/files/:child", "files", writes.delete_child("files")),
         _api("GET", "/contacts/:id", "contacts", get_contact),
-        _api("GET", "/postings", "postings", _list(listings.postings)),
-        _api("GET", "/postings/deleted", "postings", _deleted("postings")),
+        _paged("/postings", "postings", _list(listings.postings)),
+        _paged("/postings/deleted", "postings", _deleted("postings")),
         _api("GET", "/postings/:id", "postings", get_posting),
         _api("GET", "/postings/:id/apply", "posting_forms", get_posting_form),
-        _api("POST", "/postings/:id/apply", "posting_forms", writes.apply),
+        _api("POST", "/postings/:id/apply", "posting_forms", applying.apply),
         _api("GET", "/postings/:id/users", "postings", get_posting_users),
-        _api("GET", "/users", "users", _list(listings.users)),
+        _paged("/users", "users", _list(listings.users)),
         _api("GET", "/users/:id", "users", _get_from("users", listings.users)),
-        _api("GET", "/stages", "stages", _list(listings.stages)),
+        _paged("/stages", "stages", _list(listings.stages)),
         _api("GET", "/stages/:id", "stages", _get_from("stages", listings.stages)),
         _api("GET", "/disposition_stages", "stages", disposition_stages),
-        _api("GET", "/archive_reasons", "archive_reasons", _list(listings.archive_reasons)),
+        _paged("/archive_reasons", "archive_reasons", _list(listings.archive_reasons)),
         _api("GET", "/archive_reasons/:id", "archive_reasons", _get_from("archive_reasons", listings.archive_reasons)),
-        _api("GET", "/tags", "tags", _list(listings.tags)),
-        _api("GET", "/sources", "sources", _list(listings.sources)),
-        _api("GET", "/requisitions", "requisitions", _list(listings.requisitions)),
+        _paged("/tags", "tags", _list(listings.tags)),
+        _paged("/sources", "sources", _list(listings.sources)),
+        _paged("/requisitions", "requisitions", _list(listings.requisitions)),
         _api("GET", "/requisitions/:id", "requisitions", _get_from("requisitions", listings.requisitions)),
         _api("GET", "/requisition_fields", "requisition_fields", requisition_fields),
         _api("GET", "/requisition_fields/:id", "requisition_fields", get_requisition_field),
-        _api("GET", "/feedback_templates", "feedback_templates", _list(listings.feedback_templates)),
+        _paged("/feedback_templates", "feedback_templates", _list(listings.feedback_templates)),
         _api(
             "GET",
             "/feedback_templates/:id",
             "feedback_templates",
             _get_from("feedback_templates", listings.feedback_templates),
         ),
+        _api("GET", "/webhooks", "webhooks", writes.list_webhooks),
+        _api("POST", "/webhooks", "webhooks", writes.create_webhook),
+        _api("DELETE", "/webhooks/:id", "webhooks", writes.delete_webhook),
         Route("POST", "/oauth/token", "oauth_token", writes.oauth_token, kind="oauth"),
     ]
     for kind in KINDS:
-        routes.append(_api("GET", f"{opp}/{kind}", kind, _children(kind)))
+        routes.append(_paged(f"{opp}/{kind}", kind, _children(kind), child_list=True))
         routes.append(_api("GET", f"{opp}/{kind}/:child", kind, _child(kind)))
     for kind in ("resumes", "files"):
         routes.append(_api("GET", f"{opp}/{kind}/:child/download", kind, _download(kind)))

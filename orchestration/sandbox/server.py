@@ -10,7 +10,7 @@ import asyncio
 import threading
 from collections.abc import Callable
 from http import HTTPStatus
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from .messages import Request, Response
 
@@ -73,7 +73,7 @@ async def serve_connection(
             body = await _read_body(reader, headers)
             connection = headers.get("connection", "").lower()
             keep_alive = connection != "close" if version == "HTTP/1.1" else connection == "keep-alive"
-            request = Request(method, unquote(path), parse_qsl(query, keep_blank_values=True), headers, body)
+            request = Request(method, path, parse_qsl(query, keep_blank_values=True), headers, body)
             response = handle(request)
             if response.delay:
                 await asyncio.sleep(response.delay)

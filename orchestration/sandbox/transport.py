@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 import httpx
 
@@ -16,7 +16,7 @@ def to_request(request: httpx.Request, body: bytes) -> Request:
     raw_path, _, raw_query = request.url.raw_path.partition(b"?")
     return Request(
         method=request.method,
-        path=unquote(raw_path.decode("ascii")),
+        path=raw_path.decode("ascii"),  # the router decodes segment by segment
         query=parse_qsl(raw_query.decode("ascii"), keep_blank_values=True),
         headers={name.decode("latin-1").lower(): value.decode("latin-1") for name, value in request.headers.raw},
         body=body,

@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Callable
-from email.parser import BytesParser
-from email.policy import HTTP
 from urllib.parse import parse_qsl
 
-from . import operations, render
-from .access import visible_opportunity, visible_posting
-from .app import Ctx, parse_form, respond
+from . import operations, render, subscriptions
+from .access import visible_opportunity
 from .auth import OAuthError
 from .errors import bad_request, not_found
-from .generator.children import add_file
-from .generator.forms import is_valid_answer
+from .generator.documents import add_file, add_uploaded_resume
 from .messages import Response
+from .payloads import body, multipart, perform_as
+from .routing import Ctx, respond
 
 LIST_EDITS = {
     "addTags": ("tags", True),
@@ -26,78 +22,6 @@ LIST_EDITS = {
     "addLinks": ("links", True),
     "removeLinks": ("links", False),
 }
-ARRAY_FIELDS = {"tags", "sources", "links", "emails", "postings", "followers", "phones"}
-
-
-def perform_as(ctx: Ctx) -> str | None:
-    uid = ctx.query.get("perform_as", [None])[-1]
-    if uid is not None and uid not in ctx.account.catalog.users:
-        raise bad_request(f"Invalid perform_as user: {uid}")
-    return uid
-
-
-def _multipart(ctx: Ctx) -> tuple[list[tuple[str, str]], list[tuple[str, str, bytes]]]:
-    """(form fields, files as (field, filename, content)) of a multipart/form-data body."""
-    content_type = ctx.request.headers.get("content-type", "")
-    message = BytesParser(policy=HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + ctx.request.body
-    )
-    if not message.is_multipart():
-        raise bad_request("Invalid multipart body")
-    fields, files = [], []
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition") or ""
-        payload = part.get_payload(decode=True) or b""
-        if part.get_filename():
-            files.append((name, part.get_filename(), payload))
-        else:
-            fields.append((name, payload.decode("utf-8", "replace")))
-    return fields, files
-
-
-def _unflatten(pairs: list[tuple[str, str]]) -> dict:
-    """Form fields to JSON: repeated keys become arrays, `phones[0][type]` / `archived[reason]` nest."""
-    root: dict = {}
-    for key, value in pairs:
-        path = re.findall(r"[^\[\]]+", key)
-        if not path:
-            continue
-        node = root
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        last = path[-1]
-        if last in node and not isinstance(node[last], dict):
-            node[last] = [*(node[last] if isinstance(node[last], list) else [node[last]]), value]
-        else:
-            node[last] = value
-
-    def listify(value):
-        if isinstance(value, dict):
-            if value and all(k.isdigit() for k in value):
-                return [listify(value[k]) for k in sorted(value, key=int)]
-            return {k: listify(v) for k, v in value.items()}
-        return value
-
-    result = listify(root)
-    for name in ARRAY_FIELDS & result.keys():
-        if not isinstance(result[name], list):
-            result[name] = [result[name]]
-    return result
-
-
-def body(ctx: Ctx) -> dict:
-    content_type = ctx.request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
-        return _unflatten(_multipart(ctx)[0])
-    if content_type.startswith("application/x-www-form-urlencoded"):
-        return _unflatten(parse_qsl(ctx.request.body.decode("utf-8", "replace"), keep_blank_values=True))
-    try:
-        payload = json.loads(ctx.request.body or b"{}")
-    except ValueError:
-        raise bad_request("Request body is not valid JSON") from None
-    if not isinstance(payload, dict):
-        raise bad_request("Request body must be a JSON object")
-    return payload
 
 
 def _opportunity_data(ctx: Ctx, opportunity) -> Response:
@@ -126,8 +50,7 @@ def _archived_of(ctx: Ctx, payload: dict, created_at: int) -> tuple[str, int] | 
     archived = payload.get("archived")
     if archived is None:
         return None
-    reasons = {reason["id"] for reason in ctx.account.catalog.archive_reasons}
-    if not isinstance(archived, dict) or archived.get("reason") not in reasons:
+    if not isinstance(archived, dict) or ctx.account.archive_reason(archived.get("reason")) is None:
         raise bad_request("archived.reason must be an archive reason id")
     at = _ms(archived.get("archivedAt", ctx.account.now_ms))
     if at is None or not created_at <= at <= ctx.account.now_ms:
@@ -184,7 +107,34 @@ def create_opportunity(ctx: Ctx) -> Response:
     )
     if archived:
         operations.archive(account, opportunity, archived[0], at=archived[1])
+    if ctx.request.headers.get("content-type", "").startswith("multipart/form-data"):
+        _store_uploads(ctx, opportunity, multipart(ctx)[1])
     return respond(201, {"deduped": deduped, "data": render.opportunity(account, opportunity)})
+
+
+RESUME_PARTS = ("resumeFile", "resume")
+
+
+def _store_uploads(ctx: Ctx, opportunity, parts: list[tuple[str, str, bytes]]) -> list[dict]:
+    """File parts of a request as the opportunity's documents: `resumeFile` (or `resume`) a resume, any other
+    (`files[]`, or the single part of an upload) a file. The bytes are served back by the download routes."""
+    if not parts:
+        return []
+    account = ctx.account
+    children = operations.child_added(account, opportunity)
+    stored = []
+    for field, filename, content in parts:
+        if field in RESUME_PARTS:
+            size = len(content)
+            record = add_uploaded_resume(children, account.write_rng, opportunity.id, filename, account.now_ms, size)
+            kind = "resumes"
+        else:
+            record = add_file(children, account.write_rng, opportunity.id, filename, account.now_ms, len(content))
+            record["status"] = "processed"
+            kind = "files"
+        account.blobs[record["id"]] = content
+        stored.append(render.child(account, kind, record))
+    return stored
 
 
 def change_stage(ctx: Ctx) -> Response:
@@ -247,117 +197,40 @@ def upload_file(ctx: Ctx) -> Response:
     perform_as(ctx)
     if not ctx.request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise bad_request("Upload a file as multipart/form-data")
-    _, files = _multipart(ctx)
+    _, files = multipart(ctx)
     if not files:
         raise bad_request("No file part in the request")
-    _, filename, content = files[0]
-    children = operations.child_added(ctx.account, opportunity)
-    record = add_file(children, ctx.account.write_rng, opportunity.id, filename, ctx.account.now_ms, len(content))
-    record["status"] = "processed"
-    ctx.account.blobs[record["id"]] = content
-    return respond(201, {"data": render.child(ctx.account, "files", record)})
+    field, filename, content = files[0]
+    stored = _store_uploads(ctx, opportunity, [("file" if field in RESUME_PARTS else field, filename, content)])
+    return respond(201, {"data": stored[0]})
 
 
-def _validate_application(form: dict, payload: dict) -> dict[str, str]:
-    """The apply payload must match the posting's form: required personal fields, known questions, typed values."""
-    personal = {
-        item.get("name"): item.get("value") for item in payload.get("personalInformation", []) if isinstance(item, dict)
-    }
-    for item in form["personalInformation"]:
-        if item["required"] and not personal.get(item["name"]):
-            raise bad_request(f"Missing required field: {item['name']}")
-    answers = {q.get("id"): q.get("fields", []) for q in payload.get("customQuestions", []) if isinstance(q, dict)}
-    questions = {q["id"]: q for q in form["customQuestions"]}
-    unknown = set(answers) - set(questions)
-    if unknown:
-        raise bad_request(f"Unknown custom question: {sorted(unknown)[0]}")
-    for qid, question in questions.items():
-        given = answers.get(qid, [])
-        if len(given) not in (0, len(question["fields"])):
-            raise bad_request(f"Custom question {qid} expects {len(question['fields'])} field values")
-        for index, field in enumerate(question["fields"]):
-            value = given[index].get("value") if index < len(given) and isinstance(given[index], dict) else None
-            if not is_valid_answer(field, value):
-                raise bad_request(f"Invalid value for field {field['id']} ({field['type']}) of question {qid}")
-    return personal
+def list_webhooks(ctx: Ctx) -> Response:
+    """Not paginated: `{"data": [...]}` with no `hasNext` (observed)."""
+    return respond(200, {"data": [subscriptions.public(hook) for hook in ctx.account.webhooks.values()]})
 
 
-def apply(ctx: Ctx) -> Response:
-    """POST /postings/:id/apply → 201 {"data": {"applicationId"}}; only published or internal postings."""
-    account = ctx.account
-    posting = visible_posting(ctx)
-    if posting["state"] not in ("published", "internal"):
-        raise bad_request(f"Posting {posting['id']} is not accepting applications ({posting['state']})")
-    form, payload = account.catalog.posting_forms[posting["id"]], body(ctx)
-    personal = _validate_application(form, payload)
-    email = str(personal["email"])
-    links = [str(u.get("value")) for u in payload.get("urls", []) if isinstance(u, dict) and u.get("value")]
-    phone = {"type": None, "value": str(personal["phone"])} if personal.get("phone") else None
-    contact = operations.find_contact(account, [email]) or operations.new_contact(
-        account,
-        str(personal["fullName"]),
-        "",
-        str(personal.get("currentLocation") or ""),
-        [email],
-        [phone] if phone else [],
-        links,
-    )
-    answers = {q["id"]: q.get("fields", []) for q in payload.get("customQuestions", [])}
-    completed = [
-        {
-            "id": account.new_id(),
-            "type": "posting",
-            "text": q["text"],
-            "instructions": "",
-            "fields": [
-                {**f, "value": (answers.get(q["id"]) or [{}] * len(q["fields"]))[i].get("value")}
-                for i, f in enumerate(q["fields"])
-            ],
-            "baseTemplateId": q["id"],
-            "user": None,
-            "stage": None,
-            "createdAt": account.now_ms,
-            "completedAt": account.now_ms,
-        }
-        for q in form["customQuestions"]
-    ]
-    opportunity = operations.create_opportunity(
-        account,
-        contact,
-        stage="applicant-new",
-        origin=str(payload.get("origin") or "applied"),
-        owner=posting["owner"],
-        posting=posting,
-        tags=[],
-        sources=[str(payload.get("source") or "Job site")],
-        followers=[posting["owner"]],
-        created_at=account.now_ms,
-        application_type="posting",
-        user=None,
-        application_fields={
-            "name": str(personal["fullName"]),
-            "email": email,
-            "phone": phone,
-            "links": links,
-            "company": personal.get("currentCompany"),
-            "comments": personal.get("additionalInformation"),
-            "custom_questions": completed,
-            "ip_address": payload.get("ipAddress"),
-            "user_agent": payload.get("userAgent"),
-            "accept_language": payload.get("acceptLanguage"),
-            "referer": payload.get("referer"),
-            "timezone": payload.get("timezone"),
-        },
-    )
-    return respond(201, {"data": {"applicationId": opportunity.application_ids[0]}})
+def create_webhook(ctx: Ctx) -> Response:
+    payload = body(ctx)
+    configuration = payload.get("configuration")
+    if configuration is not None and not isinstance(configuration, dict):
+        raise bad_request("configuration must be an object")
+    hook = subscriptions.add_webhook(ctx.account, payload.get("event"), payload.get("url"), configuration)
+    return respond(201, {"data": hook})
+
+
+def delete_webhook(ctx: Ctx) -> Response:
+    if ctx.account.webhooks.pop(ctx.params["id"], None) is None:
+        raise not_found("webhooks", ctx.params["id"])
+    return Response(204, {}, b"")
 
 
 def oauth_token(ctx: Ctx) -> Response:
     """OAuth errors use the OAuth body shape (`{"error": ...}`), not Lever's `{code, message}`."""
-    sandbox = ctx.app.sandbox
-    expire_now, sandbox.expire_next_token = sandbox.expire_next_token, False
+    services = ctx.services
+    form = dict(parse_qsl(ctx.request.body.decode("utf-8", "replace"), keep_blank_values=True))
     try:
-        token = sandbox.auth.exchange(parse_form(ctx.request.body), ctx.account.now_ms, expire_now)
+        token = services.auth.exchange(form, ctx.account.now_ms, services.faults.take_expire_next_token())
     except OAuthError as error:
         return respond(error.status, {"error": error.error})
     return respond(200, token)

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lever.build import DBT_PROJECT_DIR, dbt_build, dbt_executable
 from orchestration.lever.config import Settings
+from orchestration.warehouse.dbt_runner import DBT_PROJECT_DIR, dbt_build, dbt_executable
 
 TEXT_TYPES = ("VARCHAR", "JSON")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lever.ids import unified_id
+from tests.kombo_ids import unified_id
 
 from .dbt_helpers import compile_inline
 

@@ -18,9 +18,9 @@ import duckdb
 import pytest
 
 from orchestration.lever.config import Settings
-from orchestration.lever.ids import unified_id
 from orchestration.lever.store import RawStore
 from orchestration.sandbox import operations
+from tests.kombo_ids import unified_id
 from tests.support import Harness, make_harness, truth_records
 
 from .dbt_helpers import build, changed_at_by_id, column, dbt_command, find_text, ids_by_table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from orchestration.lever import sync as sync_module
+from orchestration.lever import scan as sync_module
 from orchestration.lever.errors import SyncFailed
 from orchestration.lever.sync import Mode
 from tests.integration.test_sync_sandbox import assert_raw_equals_truth
@@ -62,7 +62,7 @@ def test_a_quiet_delta_costs_at_most_one_extra_page_per_chain(chained):
         ).fetchall()[0][0]
     result = harness.sync()
     single_chain_pages = -(-live // 100)
-    assert result.requests["/opportunities"] <= single_chain_pages + (sync_module.MAX_CHAINS - 1) + 2
+    assert result.requests["opportunities"] <= single_chain_pages + (sync_module.MAX_CHAINS - 1) + 2
     assert result.opportunities_refreshed == 0
 
 

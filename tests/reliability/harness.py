@@ -29,20 +29,20 @@ from typing import Any
 
 import duckdb
 
-from orchestration.lever.build import DBT_PROJECT_DIR, dbt_executable
 from orchestration.lever.clock import parse_instant, to_ms
 from orchestration.lever.config import PROJECT_ROOT
 from orchestration.lever.endpoints import ENDPOINTS, RAW_TABLES, Kind
 from orchestration.lever.retention import purge_personal_data
 from orchestration.lever.warehouse import connect
 from orchestration.sandbox import Sandbox
+from orchestration.warehouse.dbt_runner import DBT_PROJECT_DIR, dbt_executable
 from tests.integration.test_sync_sandbox import COMPARED
 from tests.support import START, raw_live, truth_records
 
 INTEGRATION = "lever:test"
 CHILD_TABLES = [e.name for e in ENDPOINTS if e.kind is Kind.OPPORTUNITY_CHILD]
 FEEDS = [(e.name, e.parent) for e in ENDPOINTS if e.kind is Kind.DELETED_FEED]
-# Variables a developer's shell or another test module (tests/dagster/conftest.py) may have set.
+# The CLI under test gets only the configuration a test injects (Served.env), never what a developer's shell has set.
 _ISOLATED_PREFIXES = ("LEVER_", "DUCKDB_", "WAREHOUSE_NOW", "DAGSTER_", "DBT_")
 
 Truth = dict[str, dict[str, Any]]

@@ -264,13 +264,19 @@ def test_a_record_on_two_pages_is_stored_once(malformed):
         assert duplicate_ids(conn) == {}
 
 
-def test_records_without_a_usable_id_are_skipped_and_reported(malformed):
-    harness, _, _, messages, _ = malformed
-    assert any("without a usable 'id' were skipped" in m for m in messages), messages
+def test_records_without_a_usable_id_are_filed_as_rejected_and_reported(malformed):
+    harness, _, result, messages, _ = malformed
+    assert any("lever_raw._rejected" in m for m in messages), messages
+    assert any("lever_raw._rejected" in w for w in result.warnings)
     with harness.connect() as conn:
         assert conn.execute(
             "SELECT count(*) FROM lever_raw.opportunities WHERE id = '12345' OR payload->>'name' = 'no id at all'"
         ).fetchall() == [(0,)]
+        rejected = conn.execute(
+            "SELECT error, excerpt FROM lever_raw._rejected WHERE endpoint = 'opportunities' ORDER BY excerpt"
+        ).fetchall()
+    assert [error for error, _ in rejected] == ["no usable id: id=12345", "no usable id: id=None"]
+    assert "no id at all" in rejected[1][1]
 
 
 @pytest.mark.slow

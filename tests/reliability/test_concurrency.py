@@ -126,21 +126,25 @@ def test_a_sync_waits_for_an_open_reader(tmp_path):
 CODE_LOCATION = textwrap.dedent(
     """
     import dagster as dg
-    from orchestration.defs.raw import lever_raw_sync
+    import orchestration.definitions as location  # a module: Dagster must find one Definitions object here
 
-    defs = dg.Definitions(assets=[lever_raw_sync])
+    raw = location.defs.get_assets_def(dg.AssetKey(["lever_raw", "opportunities"]))
+    defs = dg.Definitions(assets=[raw], resources={"warehouse": location.defs.resources["warehouse"]})
     """
 )
 MATERIALIZE = textwrap.dedent(
     """
     import sys
     import dagster as dg
-    from orchestration.defs.raw import lever_raw_sync
+    from orchestration.definitions import defs
 
-    key = dg.MultiPartitionKey({"integration": "lever:test", "date": sys.argv[1]})
-    config = {"ops": {"lever_raw_sync": {"config": {"mode": sys.argv[2]}}}}
+    raw = defs.get_assets_def(dg.AssetKey(["lever_raw", "opportunities"]))
+    config = {"ops": {"lever_raw_sync": {"config": {"mode": sys.argv[1]}}}}
+    resources = {"warehouse": defs.resources["warehouse"]}
     with dg.DagsterInstance.get() as instance:
-        assert dg.materialize([lever_raw_sync], instance=instance, partition_key=key, run_config=config).success
+        run = dg.materialize([raw], instance=instance, partition_key="lever:test", run_config=config,
+                             resources=resources)
+        assert run.success
     """
 )
 METADATA_QUERY = """
@@ -184,12 +188,11 @@ def test_the_dagster_ui_answers_asset_metadata_while_a_run_writes(tmp_path):
     )
     port = _free_port()
     with served(tmp_path, opportunities=150, latency_ms=(5.0, 15.0)) as srv:
-        env = srv.env(DAGSTER_HOME=str(home), LEVER_PARTITIONS_START="2025-12-01")
-        day = srv.sandbox.now.strftime("%Y-%m-%d")
+        env = srv.env(DAGSTER_HOME=str(home))
 
         def materialize(mode: str) -> subprocess.Popen:
             return subprocess.Popen(
-                [sys.executable, "-c", MATERIALIZE, day, mode],
+                [sys.executable, "-c", MATERIALIZE, mode],
                 env=env,
                 cwd=PROJECT_ROOT,
                 stderr=subprocess.PIPE,

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from orchestration.sandbox import operations
+from orchestration.sandbox import catalog_changes, operations
 from orchestration.sandbox.activity import Simulation
 
 from .conftest import client_for, page_all
@@ -121,7 +121,7 @@ def test_deleted_records_leave_lists_404_and_appear_in_deleted_feeds(fresh):
         fresh.account.clock.now_ms += 1000
         operations.delete_opportunity(fresh.account, fresh.account.opportunities[opp["id"]], None)
         posting = next(p for p in fresh.account.catalog.postings.values() if p["state"] == "closed")
-        operations.delete_posting(fresh.account, posting)
+        catalog_changes.delete_posting(fresh.account, posting)
     assert opp["id"] not in {r["id"] for r in page_all(client, "/opportunities", {"confidentiality": "all"})}
     assert client.get(f"/opportunities/{opp['id']}").status_code == 404
     assert client.get(f"/opportunities/{opp['id']}/notes").status_code == 404
@@ -218,7 +218,7 @@ def test_posting_edits_rederive_tags_and_bump_updated_at(fresh):
     assert old_title in before["tags"]
     with account.lock:
         account.clock.now_ms += 1000
-        operations.edit_posting(
+        catalog_changes.edit_posting(
             account,
             account.catalog.postings[posting_id],
             text="Chief Sandbox Officer",

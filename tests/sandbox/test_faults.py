@@ -34,7 +34,17 @@ def test_grammar():
     assert (rules[2].seconds, rules[2].probability) == (5.0, 0.05)
     assert (rules[5].remaining, rules[5].probability) == (1, 1.0)
     assert rules[8].seconds == 0.25
-    for bad in ("opportunities", "opportunities:418", "users:429@2", "users:timeout:fast"):
+    hostile = parse("*:clock_skew:-600,notes:race_delete x2,opportunities:poison_nan@0.5,users:echo_auth_500")
+    assert [(r.kind, r.seconds, r.remaining, r.probability) for r in hostile] == [
+        ("clock_skew", -600.0, None, 1.0),
+        ("race_delete", 30.0, 2, 1.0),
+        ("poison_nan", 30.0, None, 0.5),
+        ("echo_auth_500", 30.0, None, 1.0),
+    ]
+    for bad in (
+        *("opportunities", "opportunities:418", "users:429@2", "users:timeout:fast"),
+        *("*:clock_skew", "users:html:5", "users:timeout:-5", "users:poison_everything"),
+    ):
         with pytest.raises(ValueError):
             parse(bad)
 

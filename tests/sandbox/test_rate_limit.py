@@ -8,6 +8,7 @@ import time
 import httpx
 
 from orchestration.sandbox import Sandbox
+from orchestration.sandbox.ratelimit import TokenBucket
 
 RATE, BURST, SECONDS = 200.0, 40, 1.5
 
@@ -68,3 +69,16 @@ def test_application_posts_are_limited_to_two_per_second():
     posting = next(r["id"] for r in sandbox.truth("postings")["records"] if r["data"]["state"] == "published")
     statuses = [client.post(f"/postings/{posting}/apply", json={}).status_code for _ in range(4)]
     assert statuses[:2] == [400, 400] and statuses[2:] == [429, 429]  # the bucket counts before validation
+
+
+def test_server_bucket_refills_continuously_up_to_the_burst():
+    now = [0.0]
+    bucket = TokenBucket(4.0, 20, clock=lambda: now[0])  # binary fractions of a second: exact arithmetic
+    assert sum(bucket.try_acquire() for _ in range(25)) == 20  # a full burst, then nothing
+    now[0] += 0.625  # 2.5 tokens refilled: two whole ones
+    assert [bucket.try_acquire() for _ in range(3)] == [True, True, False]
+    now[0] += 0.125  # the half token left plus 0.5 more make one
+    assert bucket.try_acquire() and not bucket.try_acquire()
+    now[0] += 3600  # an idle hour refills the burst, never more
+    assert sum(bucket.try_acquire() for _ in range(25)) == 20
+    assert TokenBucket(0, 1).try_acquire() and all(TokenBucket(0, 1).try_acquire() for _ in range(100))

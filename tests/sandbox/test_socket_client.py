@@ -11,6 +11,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from orchestration.sandbox import Sandbox
+from orchestration.sandbox.account import PUBLIC_URL
 
 
 def get(url: str, key: str) -> tuple[dict, dict]:
@@ -41,9 +42,11 @@ def test_generic_client_pages_the_whole_account_over_http():
         oid = opportunities[0]["id"]
         notes = page(base, f"/opportunities/{oid}/notes", sandbox.api_key)
         resume = next(r["data"] for r in sandbox.truth("resumes")["records"])
+        # downloadUrls carry the account's fixed public base, not the port served on; the route answers here
+        assert resume["file"]["downloadUrl"].startswith(PUBLIC_URL + "/opportunities/")
         with urllib.request.urlopen(
             urllib.request.Request(
-                resume["file"]["downloadUrl"],
+                base + resume["file"]["downloadUrl"].removeprefix(PUBLIC_URL),
                 headers={"Authorization": "Basic " + base64.b64encode(f"{sandbox.api_key}:".encode()).decode()},
             )
         ) as download:
@@ -62,3 +65,16 @@ def test_server_refuses_non_loopback_hosts():
     sandbox = Sandbox(seed=9, opportunities=10, rate_limit=0)
     with pytest.raises(ValueError), sandbox.serve(host="0.0.0.0"):
         pass
+
+
+def test_download_urls_do_not_change_with_the_port_served_on():
+    """Regression: downloadUrls carried the random serving port, so every sync rewrote most candidates."""
+    sandbox = Sandbox(seed=9, opportunities=60, rate_limit=0)
+    served = []
+    for _ in range(2):
+        with sandbox.serve() as base:
+            oid = next(r["parent_id"] for r in sandbox.truth("resumes")["records"])
+            served.append((base, get(f"{base}/opportunities/{oid}/resumes", sandbox.api_key)[0]["data"]))
+    (first_base, first), (second_base, second) = served
+    assert first_base != second_base and first == second
+    assert all(r["file"]["downloadUrl"].startswith(PUBLIC_URL) for r in first)

@@ -214,3 +214,38 @@ def test_writes_need_the_right_permission(fresh):
     response = client.post(f"/opportunities/{oid}/notes", json={"value": "x"})
     assert response.status_code == 403 and response.json()["code"] == "ForbiddenError"
     assert "notes" in response.json()["message"]
+
+
+def test_a_key_may_read_an_endpoint_it_may_not_write(fresh):
+    """Lever sets read and write permission per endpoint: a write with a read-only key is a 403 and changes nothing."""
+    key = fresh.create_key(read_only={"opportunities"})
+    client = client_for(fresh, key)
+    opp = next(r for r in fresh.truth("opportunities")["records"] if r["data"]["confidentiality"] != "confidential")
+    assert client.get(f"/opportunities/{opp['id']}").status_code == 200
+    refused = client.post(f"/opportunities/{opp['id']}/addTags", json={"tags": ["x"]})
+    assert refused.status_code == 403 and "write permission" in refused.json()["message"]
+    assert "x" not in fresh.account.opportunities[opp["id"]].tags
+    assert client.post(f"/opportunities/{opp['id']}/notes", json={"value": "ok"}).status_code == 201  # notes allowed
+    everything = client_for(fresh, fresh.create_key(read_only={"*"}))
+    assert everything.post(f"/opportunities/{opp['id']}/notes", json={"value": "no"}).status_code == 403
+
+
+def test_create_opportunity_stores_the_uploaded_resume_and_files(fresh):
+    """Multipart `resumeFile` becomes the opportunity's resume and `files[]` its files; downloads return the bytes."""
+    client = client_for(fresh)
+    response = client.post(
+        "/opportunities",
+        data={"name": "With Files", "emails": "files@example.org"},
+        files=[
+            ("resumeFile", ("cv.pdf", b"%PDF-1.4 cv", "application/pdf")),
+            ("files[]", ("sample.txt", b"work sample", "text/plain")),
+        ],
+    )
+    assert response.status_code == 201
+    opp_id = response.json()["data"]["id"]
+    (resume,) = client.get(f"/opportunities/{opp_id}/resumes").json()["data"]
+    (file,) = client.get(f"/opportunities/{opp_id}/files").json()["data"]
+    assert (resume["file"]["name"], resume["file"]["size"]) == ("cv.pdf", 11)
+    assert (file["name"], file["size"]) == ("sample.txt", 11)
+    assert client.get(f"/opportunities/{opp_id}/resumes/{resume['id']}/download").content == b"%PDF-1.4 cv"
+    assert client.get(f"/opportunities/{opp_id}/files/{file['id']}/download").content == b"work sample"

@@ -7,6 +7,7 @@ import pytest
 from orchestration.lever.auth import ApiKeyCredentials, OAuthCredentials
 from orchestration.lever.client import LeverClient, RetryPolicy
 from orchestration.lever.config import ApiKeyAuth, OAuthAuth
+from orchestration.lever.endpoints import Route
 from orchestration.lever.errors import LeverAuthError, LeverPermissionError, LeverRequestError, LeverUnavailable
 from orchestration.lever.ratelimit import TokenBucket
 from orchestration.lever.secrets import Secret
@@ -57,7 +58,7 @@ OK = httpx.Response(200, json={"data": [], "hasNext": False})
 def test_transient_failures_are_retried_then_succeed(failure, caplog):
     client = client_for(scripted(failure, failure, OK))
     with caplog.at_level(logging.WARNING, logger="lever_warehouse.client"):
-        body = asyncio.run(client.get_json("/users", [], endpoint="/users"))
+        body = asyncio.run(client.get_json("/users", [], route=Route("/users", "/users")))
     assert body == {"data": [], "hasNext": False}
     assert client.stats.retries == 2
     assert client.stats.requests["/users"] == 3
@@ -67,21 +68,21 @@ def test_transient_failures_are_retried_then_succeed(failure, caplog):
 def test_retries_are_bounded_and_the_error_names_the_endpoint():
     client = client_for(scripted(*[httpx.Response(503)] * 3), retries=2)
     with pytest.raises(LeverUnavailable, match="/opportunities/:id/notes") as info:
-        asyncio.run(client.get_json("/opportunities/x/notes", [], endpoint="/opportunities/:id/notes"))
+        asyncio.run(client.get_json("/opportunities/x/notes", [], route=Route("notes", "/opportunities/:id/notes")))
     assert "3 attempts" in str(info.value)
 
 
 def test_429_drains_the_local_bucket_so_the_next_request_waits():
     bucket = TokenBucket(1000.0, 50, clock=lambda: 0.0)  # frozen: no refill however slow the machine is
     client = client_for(scripted(httpx.Response(429), OK), limiter=bucket)
-    asyncio.run(client.get_json("/users", [], endpoint="/users"))
+    asyncio.run(client.get_json("/users", [], route=Route("/users", "/users")))
     assert bucket._tokens < 1.0  # without the drain: 50 - 2 requests = 48 left
 
 
 def test_401_with_api_key_fails_loudly_without_leaking_the_key():
     client = client_for(scripted(httpx.Response(401, json={"code": "UnauthorizedError", "message": "nope"})))
     with pytest.raises(LeverAuthError) as info:
-        asyncio.run(client.get_json("/users", [], endpoint="/users"))
+        asyncio.run(client.get_json("/users", [], route=Route("/users", "/users")))
     assert "LEVER_API_KEY" in str(info.value)
     assert API_KEY not in str(info.value) and API_KEY not in repr(info.value)
 
@@ -89,20 +90,20 @@ def test_401_with_api_key_fails_loudly_without_leaking_the_key():
 def test_403_names_endpoint_and_permission():
     client = client_for(scripted(httpx.Response(403, json={"code": "ForbiddenError", "message": "no offers"})))
     with pytest.raises(LeverPermissionError, match="/opportunities/:id/offers"):
-        asyncio.run(client.get_json("/opportunities/a/offers", [], endpoint="/opportunities/:id/offers"))
+        asyncio.run(client.get_json("/opportunities/a/offers", [], route=Route("offers", "/opportunities/:id/offers")))
 
 
 def test_other_4xx_is_not_retried():
     client = client_for(scripted(httpx.Response(404, json={"code": "ResourceNotFound", "message": "gone"})))
     with pytest.raises(LeverRequestError, match="404"):
-        asyncio.run(client.get_json("/users/x", [], endpoint="/users/:id"))
+        asyncio.run(client.get_json("/users/x", [], route=Route("/users/:id", "/users/:id")))
     assert client.stats.retries == 0
 
 
 def test_server_time_comes_from_the_date_header():
     response = httpx.Response(200, json={"data": []}, headers={"Date": "Mon, 05 Jan 2026 10:00:00 GMT"})
     client = client_for(scripted(response))
-    asyncio.run(client.get_json("/users", [], endpoint="/users"))
+    asyncio.run(client.get_json("/users", [], route=Route("/users", "/users")))
     assert client.server_now().isoformat().startswith("2026-01-05T10:00:0")
 
 
@@ -148,9 +149,9 @@ def test_oauth_refreshes_and_persists_each_rotated_refresh_token():
     client = oauth_client(server, rotations)
 
     async def scenario():
-        await client.get_json("/users", [], endpoint="/users")
+        await client.get_json("/users", [], route=Route("/users", "/users"))
         server.expire_next_access = True  # the token expires mid-run: one 401, one refresh, one retry
-        await client.get_json("/users", [], endpoint="/users")
+        await client.get_json("/users", [], route=Route("/users", "/users"))
 
     asyncio.run(scenario())
     assert rotations == ["r1", "r2"]
@@ -162,9 +163,9 @@ def test_concurrent_401s_spend_one_refresh_token():
     client = oauth_client(server, rotations)
 
     async def scenario():
-        await client.get_json("/users", [], endpoint="/users")
+        await client.get_json("/users", [], route=Route("/users", "/users"))
         server.valid_access.clear()  # every outstanding token dies at once
-        await asyncio.gather(*(client.get_json("/users", [], endpoint="/users") for _ in range(5)))
+        await asyncio.gather(*(client.get_json("/users", [], route=Route("/users", "/users")) for _ in range(5)))
 
     asyncio.run(scenario())
     assert rotations == ["r1", "r2"]
@@ -175,5 +176,5 @@ def test_refused_refresh_token_says_what_to_do():
     server.valid_refresh = set()
     client = oauth_client(server, rotations)
     with pytest.raises(LeverAuthError, match="re-authorize") as info:
-        asyncio.run(client.get_json("/users", [], endpoint="/users"))
+        asyncio.run(client.get_json("/users", [], route=Route("/users", "/users")))
     assert "r0" not in str(info.value) and "cs" not in str(info.value).split()

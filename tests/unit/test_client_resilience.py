@@ -8,6 +8,7 @@ import pytest
 from orchestration.lever.auth import OAuthCredentials
 from orchestration.lever.client import LeverClient, RetryPolicy
 from orchestration.lever.config import OAuthAuth
+from orchestration.lever.endpoints import Route
 from orchestration.lever.errors import LeverAuthError, LeverUnavailable
 from orchestration.lever.ratelimit import TokenBucket
 from orchestration.lever.secrets import Secret
@@ -28,7 +29,7 @@ def test_an_outage_stops_every_queued_request_instead_of_retrying_each():
 
     async def scenario():
         results = await asyncio.gather(
-            *(client.get_json(f"/opportunities/{i}/notes", [], endpoint="notes") for i in range(60)),
+            *(client.get_json(f"/opportunities/{i}/notes", [], route=Route("notes", "notes")) for i in range(60)),
             return_exceptions=True,
         )
         return results
@@ -46,7 +47,7 @@ def test_rate_limiting_never_trips_the_breaker():
         return storm.pop() if storm else OK
 
     client = client_for(handler, retries=50)
-    asyncio.run(client.get_json("/users", [], endpoint="/users"))
+    asyncio.run(client.get_json("/users", [], route=Route("/users", "/users")))
 
 
 def test_answers_in_between_keep_the_breaker_closed():
@@ -60,7 +61,7 @@ def test_answers_in_between_keep_the_breaker_closed():
 
     async def scenario():
         for _ in range(20):
-            await client.get_json("/users", [], endpoint="/users")
+            await client.get_json("/users", [], route=Route("/users", "/users"))
 
     asyncio.run(scenario())
 
@@ -109,7 +110,7 @@ def oauth_client(server: TokenEndpoint, rotations: list[str]) -> LeverClient:
 def test_a_token_endpoint_blip_is_retried(blip):
     rotations: list[str] = []
     client = oauth_client(TokenEndpoint(blip, blip), rotations)
-    asyncio.run(client.get_json("/users", [], endpoint="/users"))
+    asyncio.run(client.get_json("/users", [], route=Route("/users", "/users")))
     assert rotations == ["r1"]
 
 
@@ -117,14 +118,14 @@ def test_a_token_endpoint_outage_fails_as_unavailable_not_as_a_revoked_grant():
     down = httpx.Response(503, json={"code": "ServiceUnavailableError"})
     client = oauth_client(TokenEndpoint(*[down] * 10), [])
     with pytest.raises(LeverUnavailable, match="still failing after 4 attempts.*HTTP 503") as info:
-        asyncio.run(client.get_json("/users", [], endpoint="/users"))
+        asyncio.run(client.get_json("/users", [], route=Route("/users", "/users")))
     assert "re-authorize" not in str(info.value)
 
 
 def test_a_refused_grant_is_not_retried():
     server = TokenEndpoint(httpx.Response(400, json={"error": "invalid_grant"}))
     with pytest.raises(LeverAuthError, match="invalid_grant.*re-authorize"):
-        asyncio.run(oauth_client(server, []).get_json("/users", [], endpoint="/users"))
+        asyncio.run(oauth_client(server, []).get_json("/users", [], route=Route("/users", "/users")))
     assert server.answers == []
 
 
@@ -134,7 +135,7 @@ def test_an_api_that_rejects_every_fresh_token_stops_the_rotations():
 
     async def scenario():
         return await asyncio.gather(
-            *(client.get_json("/users", [], endpoint="/users") for _ in range(20)), return_exceptions=True
+            *(client.get_json("/users", [], route=Route("/users", "/users")) for _ in range(20)), return_exceptions=True
         )
 
     results = asyncio.run(scenario())

@@ -77,8 +77,40 @@ def test_integration_ids_are_validated(tmp_path):
         load_settings({"LEVER_INTEGRATIONS_FILE": path})
 
 
-def test_the_sync_memory_cap_is_opt_in(tmp_path):
-    # A hard DuckDB cap failed syncs at 100k opportunities: no cap unless asked for.
-    assert load_settings({"DUCKDB_PATH": str(tmp_path / "w.duckdb")}).sync_memory_limit is None
-    capped = load_settings({"DUCKDB_PATH": str(tmp_path / "w.duckdb"), "LEVER_SYNC_MEMORY_LIMIT": "1GB"})
-    assert capped.sync_memory_limit == "1GB"
+def test_webhook_tokens_come_from_the_named_variables_and_never_show(tmp_path):
+    path = tmp_path / "integrations.toml"
+    path.write_text(
+        '[[integrations]]\nid = "lever:acme"\napi_key_env = "ACME_KEY"\nwebhook_token_env = "ACME_HOOKS"\n'
+        '[[integrations]]\nid = "lever:demo"\n'
+        'sandbox = { seed = 1, webhook_url = "http://127.0.0.1:8787/webhooks/lever:demo" }\n'
+    )
+    env = {"LEVER_INTEGRATIONS_FILE": str(path), "ACME_KEY": "key-1234567", "ACME_HOOKS": "hook-token-a, hook-token-b"}
+    acme, demo = load_settings(env).integrations
+    assert [t.reveal() for t in acme.webhook_tokens] == ["hook-token-a", "hook-token-b"]
+    assert "hook-token-a" not in repr(acme)
+    assert demo.sandbox.webhook_url == "http://127.0.0.1:8787/webhooks/lever:demo" and demo.webhook_tokens == ()
+    with pytest.raises(ConfigError, match="ACME_HOOKS"):
+        load_settings({**env, "ACME_HOOKS": " "})
+    (single,) = load_settings({"LEVER_API_KEY": "key-1234567", "LEVER_WEBHOOK_TOKEN": "t0k3n-xyz"}).integrations
+    assert [t.reveal() for t in single.webhook_tokens] == ["t0k3n-xyz"]
+
+
+def test_an_embedded_sandbox_generates_its_webhook_token_once_readable_only_by_its_owner(tmp_path):
+    from orchestration.lever.webhooks.tokens import signature_tokens
+
+    (integration,) = load_settings({"DUCKDB_PATH": str(tmp_path / "w.duckdb")}).integrations
+    (first,) = signature_tokens(integration)
+    (again,) = signature_tokens(integration)
+    token_file = integration.sandbox.state_dir / "webhook_token"
+    assert first == again and len(first.reveal()) == 48 and token_file.stat().st_mode & 0o077 == 0
+    assert [p.name for p in integration.sandbox.state_dir.iterdir()] == ["webhook_token"]
+
+
+def test_the_sync_memory_cap_has_a_default_that_can_be_changed_or_lifted(tmp_path):
+    def limit(value=None):
+        env = {"DUCKDB_PATH": str(tmp_path / "w.duckdb")} | ({"LEVER_SYNC_MEMORY_LIMIT": value} if value else {})
+        return load_settings(env).sync_memory_limit
+
+    assert limit() == "160MB"  # a 100k sync then peaks under 500 MB (BENCHMARKS.md)
+    assert limit("1GB") == "1GB"
+    assert limit("0") is None and limit("none") is None

@@ -37,7 +37,9 @@ def test_requests_share_one_kept_alive_connection_per_slot_and_never_exceed_the_
         server = await _serve(opened, in_flight)
         port = server.sockets[0].getsockname()[1]
         async with server, ConnectionSlots(4, timeout=5.0) as slots:
-            responses = await asyncio.gather(*(slots.get(f"http://127.0.0.1:{port}/v1/x") for _ in range(60)))
+            responses = await asyncio.gather(
+                *(slots.request("GET", f"http://127.0.0.1:{port}/v1/x") for _ in range(60))
+            )
         return [r.status_code for r in responses], opened, in_flight
 
     statuses, opened, in_flight = asyncio.run(scenario())

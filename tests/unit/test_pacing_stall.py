@@ -12,6 +12,7 @@ import httpx
 from orchestration.lever.auth import ApiKeyCredentials
 from orchestration.lever.client import LeverClient, RetryPolicy
 from orchestration.lever.config import ApiKeyAuth
+from orchestration.lever.endpoints import Route
 from orchestration.lever.ratelimit import TokenBucket
 from orchestration.lever.secrets import Secret
 
@@ -43,7 +44,7 @@ def test_requests_queued_behind_a_stall_do_not_burst_past_the_servers_bucket():
             await asyncio.sleep(0.3)
             time.sleep(1.0)  # the whole loop is blocked: overdue requests pile up
 
-        requests = [client.get_json(f"/opportunities/{i}/notes", [], endpoint="notes") for i in range(300)]
+        requests = [client.get_json(f"/opportunities/{i}/notes", [], route=Route("notes", "notes")) for i in range(300)]
         await asyncio.gather(stall(), *requests)
 
     asyncio.run(scenario())

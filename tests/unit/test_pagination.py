@@ -8,6 +8,7 @@ import pytest
 from orchestration.lever.auth import ApiKeyCredentials
 from orchestration.lever.client import LeverClient, RetryPolicy
 from orchestration.lever.config import ApiKeyAuth
+from orchestration.lever.endpoints import Route
 from orchestration.lever.errors import InvalidOffsetToken, LeverPayloadError
 from orchestration.lever.pagination import iter_pages
 from orchestration.lever.ratelimit import TokenBucket
@@ -28,7 +29,7 @@ def make_client(handler) -> tuple[LeverClient, httpx.AsyncClient]:
 
 
 async def collect(client, path="/postings", params=()):
-    return [row["id"] async for page in iter_pages(client, path, list(params), endpoint=path) for row in page]
+    return [row["id"] async for page in iter_pages(client, path, list(params), route=Route(path, path)) for row in page]
 
 
 def test_pagination_stops_when_has_next_is_false():
@@ -115,7 +116,9 @@ def test_unpaginated_endpoint_reads_one_page_without_limit():
 
     async def run():
         return [
-            r async for p in iter_pages(client, "/requisition_fields", [], endpoint="x", paginated=False) for r in p
+            r
+            async for p in iter_pages(client, "/requisition_fields", [], route=Route("x", "x"), paginated=False)
+            for r in p
         ]
 
     assert [r["id"] for r in asyncio.run(run())] == ["f1"]

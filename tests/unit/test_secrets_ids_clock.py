@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 import pytest
 
 from orchestration.lever.clock import warehouse_now
-from orchestration.lever.ids import unified_id
+from orchestration.lever.errors import ClockError
 from orchestration.lever.secrets import Secret, seal, unseal
+from tests.kombo_ids import unified_id
 
 
 def test_secret_never_prints(caplog):
@@ -36,5 +37,5 @@ def test_warehouse_clock_can_be_pinned(monkeypatch):
     monkeypatch.setenv("WAREHOUSE_NOW", "2026-02-01T12:00:00")  # naive means UTC, never local time
     assert warehouse_now() == datetime(2026, 2, 1, 12, tzinfo=UTC)
     monkeypatch.setenv("WAREHOUSE_NOW", "not a date")
-    with pytest.raises(ValueError, match="WAREHOUSE_NOW"):
+    with pytest.raises(ClockError, match="WAREHOUSE_NOW"):
         warehouse_now()

@@ -4,6 +4,7 @@ import duckdb
 import pytest
 
 from orchestration.lever.retention import purge_personal_data
+from orchestration.lever.state import SyncState
 from orchestration.lever.store import RawRecord, RawStore
 
 T0 = datetime(2026, 1, 5, tzinfo=UTC)
@@ -16,13 +17,18 @@ def store():
     return RawStore(conn, "lever:test")
 
 
+@pytest.fixture
+def state(store):
+    return SyncState(store.conn, store.integration_id)
+
+
 def rows(store, table, columns="id, payload_hash, _seq, missing_since, deleted_at"):
     return store.conn.execute(f"SELECT {columns} FROM lever_raw.{table} ORDER BY id").fetchall()
 
 
 def write(store, table, records, now=T0):
     with store.transaction() as seq:
-        return store.upsert(table, records, run_id="run", now=now, seq=seq)
+        return store.write_listing(table, records, run_id="run", now=now, seq=seq, scope=None)[0]
 
 
 def test_replaying_a_page_changes_nothing(store):
@@ -58,13 +64,13 @@ def test_each_transaction_gets_a_higher_load_sequence(store):
     assert b_seq > a_seq
 
 
-def test_a_failed_transaction_leaves_nothing(store):
+def test_a_failed_transaction_leaves_nothing(store, state):
     with pytest.raises(RuntimeError), store.transaction() as seq:
-        store.upsert("users", [RawRecord("a", {"id": "a"})], run_id="r", now=T0, seq=seq)
-        store.set_cursor("users", "x", now=T0, run_id="r")
+        store.write_listing("users", [RawRecord("a", {"id": "a"})], run_id="r", now=T0, seq=seq, scope=None)
+        state.set_cursor("users", "x", now=T0, run_id="r")
         raise RuntimeError("crash")
     assert rows(store, "users") == []
-    assert store.cursor("users") is None
+    assert state.cursor("users") is None
 
 
 def test_missing_records_are_marked_once_and_unmarked_on_return(store):
@@ -82,7 +88,7 @@ def test_missing_records_are_marked_once_and_unmarked_on_return(store):
 def test_missing_children_are_scoped_to_refreshed_parents(store):
     write(store, "notes", [RawRecord("n1", {"id": "n1"}, "o1"), RawRecord("n2", {"id": "n2"}, "o2")])
     with store.transaction() as seq:
-        store.mark_missing("notes", [], now=T0, seq=seq, run_id="r", parent_ids=["o1"])
+        store.write_listing("notes", [], now=T0, seq=seq, run_id="r", scope=["o1"])
     assert {r[0]: r[3] for r in rows(store, "notes")} == {"n1": T0, "n2": None}
 
 
@@ -174,15 +180,15 @@ def test_anonymized_candidates_lose_vanished_children_at_once(store):
     write(store, "resumes", [RawRecord("r1", {"id": "r1", "file": {"name": "ada_lovelace.pdf"}}, "o1")])
     write(store, "notes", [RawRecord("n1", {"id": "n1", "value": "strong"}, "o1")])
     with store.transaction() as seq:
-        store.mark_missing("resumes", [], now=T0, seq=seq, run_id="r", parent_ids=["o1"])
+        store.write_listing("resumes", [], now=T0, seq=seq, run_id="r", scope=["o1"])
     assert purge_personal_data(store.conn, T0) == {"resumes": 1}
     assert rows(store, "notes", "payload IS NOT NULL")[0] == (True,)
 
 
-def test_cursor_round_trip_and_clear(store):
-    with store.transaction():
-        store.set_cursor("opportunities", "2026-01-05T00:00:00+00:00", now=T0, run_id="r")
-    assert store.cursor("opportunities") == "2026-01-05T00:00:00+00:00"
-    with store.transaction():
-        store.set_cursor("opportunities", None, now=T0, run_id="r")
-    assert store.cursor("opportunities") is None
+def test_cursor_round_trip_and_clear(state):
+    with state.transaction():
+        state.set_cursor("opportunities", "2026-01-05T00:00:00+00:00", now=T0, run_id="r")
+    assert state.cursor("opportunities") == "2026-01-05T00:00:00+00:00"
+    with state.transaction():
+        state.set_cursor("opportunities", None, now=T0, run_id="r")
+    assert state.cursor("opportunities") is None

@@ -1,4 +1,4 @@
-"""Runs the dbt build against the configured warehouse (for people who do not use Dagster)."""
+"""Runs dbt against the configured warehouse: the build of `lever-warehouse build` and the parse Dagster loads."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .clock import warehouse_now
-from .config import PROJECT_ROOT, Settings
-from .retention import purge_personal_data
-from .store import RawStore
-from .warehouse import connect
+from orchestration.lever.clock import warehouse_now
+from orchestration.lever.config import PROJECT_ROOT, Settings, load_settings
+from orchestration.lever.retention import purge_personal_data
+from orchestration.lever.store import RawStore
+from orchestration.lever.warehouse import connect
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 
@@ -65,16 +65,36 @@ def dbt_build(
     return subprocess.run(command, env=dbt_env(settings), check=False).returncode
 
 
-def dbt_parse() -> None:
+def dbt_parse(settings: Settings | None = None) -> None:
     """Rewrite dbt's manifest from the project files (what `make install` does), raising if dbt cannot.
 
-    Parsing does not need the warehouse, so it gets a scratch DuckDB path: a running sync holding the
-    warehouse lock cannot block it.
-    """
+    It parses against the warehouse's own path: dbt keys its partial-parse state on the connection's path and
+    database, so any other path makes every later build re-parse the whole project (seconds each time), and the
+    manifest's database names the real one. Parsing never opens the file, so a sync holding its lock cannot
+    block it."""
+    settings = settings or load_settings()
     command = [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR)]
     command += ["--profiles-dir", str(DBT_PROJECT_DIR)]
-    env = {**os.environ, "DUCKDB_PATH": str(PROJECT_ROOT / "data" / ".parse.duckdb")}
-    env.setdefault("DO_NOT_TRACK", "1")
-    done = subprocess.run(command, env=env, check=False, capture_output=True, text=True)
+    done = subprocess.run(command, env=dbt_env(settings), check=False, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"dbt parse failed (exit {done.returncode}):\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+
+
+DOCS_TARGET = DBT_PROJECT_DIR / "target" / "docs"
+
+
+def dbt_docs(settings: Settings | None = None) -> Path:
+    """Generate dbt's documentation site (models, columns, tests, lineage, the warehouse's catalog) for
+    `make docs`. It reads the warehouse (the catalog's column types and sizes), so it waits for a running sync."""
+    settings = settings or load_settings()
+    command = [dbt_executable(), "docs", "generate", "--static", "--quiet"]
+    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    command += ["--target-path", str(DOCS_TARGET)]
+    done = subprocess.run(command, env=dbt_env(settings), check=False, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"dbt docs generate failed (exit {done.returncode}):\n{done.stdout[-2000:]}")
+    return DOCS_TARGET
+
+
+if __name__ == "__main__":  # `make install` parses (the manifest Dagster loads); `make docs` generates docs
+    dbt_docs() if sys.argv[1:] == ["docs"] else dbt_parse()

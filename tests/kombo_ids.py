@@ -1,4 +1,5 @@
-"""Kombo-style ids: 24 base58 characters derived from (integration, model, remote key); the dbt macro's twin."""
+"""Kombo-style ids: 24 base58 characters from (integration, model, remote key); the twin of the dbt macro that the
+tests compare it with (the library itself never derives unified ids: dbt does)."""
 
 from __future__ import annotations
 

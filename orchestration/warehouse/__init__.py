@@ -1,0 +1,1 @@
+"""What happens to the warehouse after a sync, without Dagster: the dbt build, the published copy, housekeeping."""
