@@ -14,7 +14,8 @@ from typing import Any
 
 import duckdb
 
-from orchestration.lever.store import RawStore, payload_hash
+from orchestration.lever.records import payload_hash
+from orchestration.lever.store import RawStore
 
 T0 = datetime(2026, 1, 10, tzinfo=UTC)
 

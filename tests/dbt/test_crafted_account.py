@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from orchestration.lever.config import Settings
-from orchestration.lever.ids import unified_id
+from tests.kombo_ids import unified_id
 
 from .crafted import T0, Row, ms, opportunity, read_by_id, stage_change, tombstone, write_raw
 from .dbt_helpers import build
