@@ -19,6 +19,7 @@ class BuildMeasurement:
     wall_s: float
     warehouse_mb: float
     dbt_elapsed_s: float = 0.0  # dbt's own figure, without interpreter start-up and parsing
+    cpu_s: float = 0.0  # user + system CPU of the process and dbt under it: less sensitive to a loaded machine
     seconds_by_kind: dict[str, float] = field(default_factory=dict)  # summed node times (2 threads overlap)
     nodes_by_kind: dict[str, int] = field(default_factory=dict)
     slowest_models: list[tuple[str, float]] = field(default_factory=list)
@@ -72,7 +73,12 @@ def measure_build(
         tail = (log_dir / f"dbt-{case}.out").read_text(errors="replace")[-3000:]
         raise RuntimeError(f"dbt build ({case}) failed ({run.returncode}):\n{tail}\n{run.stderr_tail}")
     return BuildMeasurement(
-        case, run.load_avg, round(run.wall_s, 2), warehouse_mb(duckdb_path), **_run_results(dbt_dir / "target")
+        case,
+        run.load_avg,
+        round(run.wall_s, 2),
+        warehouse_mb(duckdb_path),
+        cpu_s=round(run.cpu_s, 2),
+        **_run_results(dbt_dir / "target"),
     )
 
 

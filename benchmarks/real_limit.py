@@ -41,6 +41,7 @@ RUN_MINUTES = 50.0  # LEVER_RUN_MINUTES's default
 FIRST_USABLE_MINUTES = 5.0  # LEVER_FIRST_USABLE_MINUTES's default
 VERIFY_DAYS = 7.0
 HOUR_DAYS = 1 / 24
+PREPARED_INTEGRATION = "lever:bench"
 CAPACITY = LEVER_RATE * 86_400  # the key's requests per day at 10 req/s
 
 
@@ -84,6 +85,9 @@ def scaled_env(scale: float) -> dict[str, str]:
         "LEVER_FIRST_USABLE_MINUTES": f"{FIRST_USABLE_MINUTES / scale:g}",
         "LEVER_VERIFY_DAYS": f"{VERIFY_DAYS:g}",
         "LEVER_MAX_RUN_HOURS": "0",
+        # The prepared warehouses (`benchmarks.dbt_ab prepare`, the steady day's `--complete`) hold this account:
+        # under another id a steady run would be that account's first sync beside it.
+        "LEVER_INTEGRATION_ID": PREPARED_INTEGRATION,
     }
 
 
@@ -109,7 +113,14 @@ def child_requests(by_endpoint: dict[str, int]) -> int:
 
 
 def measure(
-    size: int, state: Path, out: Path, *, steady_hours: int, backlog_hours: int, complete: Path | None
+    size: int,
+    state: Path,
+    out: Path,
+    *,
+    steady_hours: int,
+    backlog_hours: int,
+    complete: Path | None,
+    steady_only: bool = False,
 ) -> RealLimit:
     """First sync and dbt build (time to a usable `ats`), `backlog_hours` hourly runs reading the children
     backlog (the hours to complete are simulated from them and the exact cost of a complete read), then a day of
@@ -134,6 +145,10 @@ def measure(
         print(json.dumps(asdict(step)), flush=True)
         return step
 
+    if steady_only:
+        if complete is None:
+            raise SystemExit("--steady-only needs a complete warehouse (--complete)")
+        return steady_day(result, sync, state, out, complete, steady_hours, config, logs)
     db = fresh(out / "first" / "warehouse.duckdb")
     with SandboxProcess.restored(state, out / "first", rate=config.rate, burst=config.burst, latency="0") as sandbox:
         now_ms = sandbox.saved_now_ms()
@@ -160,7 +175,12 @@ def measure(
         f"scan, lists, feeds), each hourly run within its {RUN_MINUTES:g}-minute share and the day's budget."
     )
 
-    # A day of steady state: hourly deltas after an hour of activity each, verification on.
+    return steady_day(result, sync, state, out, complete, steady_hours, config, logs)
+
+
+def steady_day(result: RealLimit, sync, state: Path, out: Path, complete: Path | None, steady_hours: int,
+               config: BenchConfig, logs: Path) -> RealLimit:  # fmt: skip
+    """A day of steady state: hourly deltas after an hour of activity each, verification on."""
     db = fresh(out / "steady" / "warehouse.duckdb")
     source = complete or out / "first" / "warehouse.duckdb"
     shutil.copyfile(source, db)
@@ -169,10 +189,13 @@ def measure(
     with SandboxProcess.restored(steady_state, out / "steady", rate=config.rate, burst=config.burst,
                                  latency="0") as sandbox:  # fmt: skip
         now_ms = sandbox.saved_now_ms()
+        parse_once(out / "dbt-steady", db)
+        if complete is not None:  # built once, untimed, so that the day's build below is an incremental one
+            measure_build("base", duckdb_path=db, dbt_dir=out / "dbt-steady", now_ms=now_ms, log_dir=logs,
+                          full_refresh=True)  # fmt: skip
         for h in range(1, steady_hours + 1):
             now_ms = sandbox.advance(HOUR_DAYS)["now"]
             sync(sandbox, db, now_ms, "steady", h)
-        parse_once(out / "dbt-steady", db)
         build = measure_build("incremental", duckdb_path=db, dbt_dir=out / "dbt-steady", now_ms=now_ms,
                               log_dir=logs, full_refresh=False)  # fmt: skip
         result.dbt_incremental_s = build.wall_s
@@ -236,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--complete", type=Path, help="a warehouse with every child read, synced from --state (starts the steady day)"
     )
+    parser.add_argument("--steady-only", action="store_true", help="measure only the steady day (needs --complete)")
     parser.add_argument("--report", type=Path, default=ROOT / "BENCHMARKS.md")
     args = parser.parse_args(argv)
     label = f"{args.size // 1000}k"
@@ -250,12 +274,14 @@ def main(argv: list[str] | None = None) -> int:
         steady_hours=args.steady_hours,
         backlog_hours=args.backlog_hours,
         complete=complete if complete.exists() else None,
+        steady_only=args.steady_only,
     )
     payload = asdict(result) | {"seconds": round(time.monotonic() - started, 1)}
     (out / "real_limit.json").write_text(json.dumps(payload, indent=2) + "\n")
     for folder in ("first/sandbox", "steady/sandbox"):
         shutil.rmtree(out / folder, ignore_errors=True)
-    write_section(args.report, [payload])
+    if not args.steady_only:  # a steady day alone is not a whole section
+        write_section(args.report, [payload])
     print(json.dumps({k: v for k, v in payload.items() if k != "steps"}, indent=2))
     return 0
 

@@ -138,7 +138,7 @@
 {%- endmacro %}
 
 {% macro field_mapping_changed(model) -%}
-    {%- if not execute or not is_incremental() -%}
+    {%- if not execute or not is_incremental() or model not in ('jobs', 'candidates', 'applications', 'offers') -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set state = adapter.get_relation(database=this.database, schema=generate_schema_name('staging', none), identifier='_field_mapping_state') -%}

@@ -142,7 +142,7 @@ def build_dbt_models(
         settings = warehouse.settings()
         purged = purge_raw(settings)
         if purged:
-            context.log.info(f"purged personal data from raw rows gone for 14 days: {purged}")
+            context.log.info(f"purged personal data from raw rows gone for the retention period: {purged}")
         # dbt runs in its project folder and gets the absolute warehouse path through its environment, which
         # dagster-dbt copies from this process's when it starts dbt. Its artifacts go to a folder of this run
         # (pruned below to the last few) instead of a new folder in target/ each time.

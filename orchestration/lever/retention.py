@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 import duckdb
+import yaml
 
+from .config import PROJECT_ROOT
 from .endpoints import Kind, children_of, of_kind
 from .store import SCHEMA
 
-RETENTION = timedelta(days=14)
+
+@cache
+def retention() -> timedelta:
+    """How long personal data outlives a record's departure: `vars.retention_days` of dbt_project.yml, the one
+    setting the dbt models (is_past_retention) read too, so raw and the unified tables anonymize together."""
+    with (PROJECT_ROOT / "dbt_project" / "dbt_project.yml").open() as project:
+        return timedelta(days=int(yaml.safe_load(project)["vars"]["retention_days"]))
+
 
 # Tombstone feeds hold ids and deletion times only; every other table may hold someone's data.
 PURGEABLE = tuple(e.name for e in of_kind(Kind.ACCOUNT) + of_kind(Kind.OPPORTUNITIES) + of_kind(Kind.EMBEDDED)
@@ -24,7 +34,7 @@ def purge_personal_data(conn: duckdb.DuckDBPyConnection, now: datetime) -> dict[
     Purged rows get a new load sequence so the incremental dbt models re-read them.
     Returns rows purged per table. Runs inside the caller's transaction when there is one.
     """
-    cutoff = now - RETENTION
+    cutoff = now - retention()
     purged: dict[str, int] = {}
     anonymized_children = {child.name for child in children_of("opportunities")}
     # From the kept column (`Endpoint.columns`): testing the payloads would read and hold every one of them.

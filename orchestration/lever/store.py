@@ -1,4 +1,7 @@
-"""Raw records in DuckDB schema `lever_raw`: one table per endpoint, verbatim payloads and deletion markers."""
+"""Raw records in DuckDB schema `lever_raw`: one table per endpoint, verbatim payloads and deletion markers.
+
+A little over 300 lines on purpose: the table layout, the write of a page and the markers it sets read the same
+columns, and keeping them together is what lets a reader check that every write path sets every marker."""
 
 from __future__ import annotations
 

@@ -142,5 +142,8 @@ def test_every_check_says_what_it_checks(asset_graph):
     # A dbt test's own `description` wins; otherwise the generic test and its arguments, never "no description".
     for check in asset_graph.asset_check_keys:
         assert asset_graph.get_check_spec(check).description, check
+        # every dbt data test names what it proves (tests/dbt checks the yml); the generic fallback is for others
+        if check.asset_key.path[0] in ("staging", "ats"):
+            assert not asset_graph.get_check_spec(check).description.startswith("dbt test `"), check
     test = {"name": "unique_jobs_id", "test_metadata": {"name": "unique", "kwargs": {"column_name": "id"}}}
     assert describe_test(test) == "dbt test `unique` on `id`"

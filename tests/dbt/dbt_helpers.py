@@ -23,10 +23,19 @@ def isolated_paths(workdir: Path) -> list[str]:
 
 
 def build(
-    settings: Settings, workdir: Path, now: datetime, *, with_tests: bool = False, full_refresh: bool = False
+    settings: Settings,
+    workdir: Path,
+    now: datetime,
+    *,
+    with_tests: bool = False,
+    full_refresh: bool = False,
+    unit_tests: bool | None = None,
+    dbt_vars: dict | None = None,
 ) -> None:
-    """`lever-warehouse build` at warehouse time `now` (raw purge, then dbt); data tests only when asked."""
-    extra = isolated_paths(workdir)
+    """`lever-warehouse build` at warehouse time `now` (raw purge, then dbt); data tests (and, unless told
+    otherwise, unit tests) only when asked."""
+    unit_tests = with_tests if unit_tests is None else unit_tests
+    extra = isolated_paths(workdir) + (["--vars", json.dumps(dbt_vars)] if dbt_vars else [])
     if not with_tests:
         extra += ["--resource-type", "model"]
     with pytest.MonkeyPatch.context() as patch:
@@ -34,13 +43,13 @@ def build(
         if with_tests:  # the intermediate views' tests too, which production builds leave out
             patch.setenv("LEVER_DBT_VIEW_TESTS", "true")
         # the unit tests run with the data tests
-        code = dbt_build(settings, full_refresh=full_refresh, extra=extra, unit_tests=with_tests)
+        code = dbt_build(settings, full_refresh=full_refresh, extra=extra, unit_tests=unit_tests)
         assert code == 0, "dbt build failed (see the captured output)"
-    if with_tests:  # production builds skip unit tests, so make sure this one did run them
+    if with_tests and unit_tests:  # production builds skip unit tests, so make sure this one did run them
         results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
         unit = [r for r in results if r["unique_id"].startswith("unit_test.")]
         assert len(unit) >= 10 and all(r["status"] == "pass" for r in unit)
-        views = [r for r in results if r["unique_id"].startswith("test.") and "_int_lever__" in r["unique_id"]]
+        views = [r for r in results if r["unique_id"].startswith("test.") and "int_lever__" in r["unique_id"]]
         assert len(views) >= 10 and all(r["status"] == "pass" for r in views)
 
 

@@ -1,15 +1,15 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__applications'], dimensions=['stg_lever__archive_reasons']) -%}
-
 with
 
-{{ scope.cte }},
-
-events as (
-    {{ in_scope('int_lever__stage_change_events') }}
+-- the opportunities whose rows can have changed since this table's last build (all of them on a full build)
+opportunities as (
+    select * from {{ ref('int_lever__opportunities') }}
+    where {{ loaded_since_last_build() }}
 ),
 
-opportunities as (
-    {{ in_scope('int_lever__opportunities') }}
+-- their events (each carries its opportunity's `_seq`, and the filter reaches the view's table scan)
+events as (
+    select * from {{ ref('int_lever__stage_change_events') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 current_events as (
@@ -35,7 +35,8 @@ current_events as (
         events.integration_id,
         -- rows follow their application
         opportunities.remote_deleted_at,
-        events.opportunity_id as _lever_opportunity_id
+        events.opportunity_id as _lever_opportunity_id,
+        events._seq as _source_seq
     from events
     inner join opportunities
         on opportunities.integration_id = events.integration_id
@@ -47,13 +48,14 @@ current_events as (
 -- shows are kept, and exited when the warehouse first sees their opportunity unarchived (or re-archived).
 earlier_archive_events as (
     select
-        previous.* exclude (changed_at, _content_hash, _source_seq, is_current)
+        previous.* exclude (changed_at, _content_hash, is_current)
             replace (
                 case
-                    when opportunities.payload is not null then coalesce(previous.exited_at, {{ warehouse_now() }})
+                    when opportunities.has_payload then coalesce(previous.exited_at, {{ warehouse_now() }})
                     else previous.exited_at
                 end as exited_at,
-                opportunities.remote_deleted_at as remote_deleted_at
+                opportunities.remote_deleted_at as remote_deleted_at,
+                opportunities._seq as _source_seq
             )
     from {{ this }} as previous
     inner join opportunities
@@ -75,14 +77,19 @@ all_events as (
 
 content as (
     select
-        columns(lambda c: c not in ('remote_data', 'integration_id', 'remote_deleted_at', '_lever_opportunity_id')),
+        columns(lambda c: c not in ('remote_data', 'integration_id', 'remote_deleted_at', '_lever_opportunity_id', '_source_seq')),
         -- the open interval: not exited and not deleted
         exited_at is null and remote_deleted_at is null as is_current,
         remote_data,
         integration_id,
         remote_deleted_at,
-        _lever_opportunity_id
+        _lever_opportunity_id,
+        _source_seq
     from all_events
 ),
 
-{{ unified_rows('content', scope=scope) }}
+recomputed as (
+    select integration_id, opportunity_id as _lever_opportunity_id from opportunities
+),
+
+{{ unified_rows('content', recomputed='recomputed') }}

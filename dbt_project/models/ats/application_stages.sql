@@ -18,7 +18,10 @@ content as (
         -- Lever lists only current stages; a removed stage gets remote_deleted_at instead of a status
         null::varchar as status,
         null::json as custom_fields,
-        {{ remote_data({'/stages': 'stages.payload'}) }} as remote_data,
+        {{ remote_data({
+            '/stages': 'stages.payload',
+            'lever_warehouse': read_by_id_remote_data('/stages', 'stages'),
+        }) }} as remote_data,
         stages.integration_id,
         least(stages.deleted_at, stages.missing_since) as remote_deleted_at
     from stages

@@ -1,11 +1,24 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__applications'], dimensions=['stg_lever__archive_reasons'], recompute=field_mapping_changed('applications')) -%}
-
 with
 
-{{ scope.cte }},
-
+-- the opportunities whose rows can have changed since this table's last build (all of them on a full build)
 opportunities as (
-    {{ in_scope('int_lever__opportunities') }}
+    select * from {{ ref('int_lever__opportunities') }}
+    where {{ loaded_since_last_build() }}
+),
+
+-- their verbatim payloads, for remote_data
+with_payloads as (
+    select
+        opportunities.*,
+        staged_opportunities.payload as opportunity_payload,
+        applications.payload as application_payload
+    from opportunities
+    left join {{ ref('stg_lever__opportunities') }} as staged_opportunities
+        on staged_opportunities.integration_id = opportunities.integration_id
+        and staged_opportunities.opportunity_id = opportunities.opportunity_id
+    left join {{ ref('stg_lever__applications') }} as applications
+        on applications.integration_id = opportunities.integration_id
+        and applications.application_id = opportunities.application_id
 ),
 
 -- every completed form field with a non-empty value; file uploads are left out, as Kombo does
@@ -28,7 +41,7 @@ answered as (
                 'answer': {{ screening_answer(screening_format_type('field.type'), 'field.value') }}
             }
         ) as answers
-    from opportunities
+    from with_payloads
 ),
 
 content as (
@@ -40,7 +53,7 @@ content as (
         {{ kombo_id('integration_id', 'jobs', 'posting_id') }} as job_id,
         -- archived opportunities keep their stage
         {{ kombo_id('integration_id', 'application_stages', 'stage_id') }} as current_stage_id,
-        case when payload is not null then outcome end as outcome,
+        case when has_payload then outcome end as outcome,
         case when outcome = 'DECLINED' then archive_reason_name end as rejection_reason_name,
         case when outcome = 'DECLINED' then archived_at end as rejected_at,
         answers::struct(
@@ -56,13 +69,18 @@ content as (
         -- the opportunity's updatedAt also moves on application edits
         updated_at as remote_updated_at,
         {{ remote_data({
-            '/opportunities': 'payload',
+            '/opportunities': 'opportunity_payload',
             '/opportunities/:opportunity/applications': 'application_payload',
         }) }} as remote_data,
         integration_id,
         remote_deleted_at,
-        opportunity_id as _lever_opportunity_id
+        opportunity_id as _lever_opportunity_id,
+        _seq as _source_seq
     from answered
 ),
 
-{{ unified_rows('content', scope=scope) }}
+recomputed as (
+    select integration_id, opportunity_id as _lever_opportunity_id from opportunities
+),
+
+{{ unified_rows('content', recomputed='recomputed') }}

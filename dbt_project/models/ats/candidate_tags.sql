@@ -1,11 +1,9 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities']) -%}
-
 with
 
-{{ scope.cte }},
-
+-- the opportunities whose rows can have changed since this table's last build (all of them on a full build)
 opportunities as (
-    {{ in_scope('int_lever__opportunities') }}
+    select * from {{ ref('int_lever__opportunities') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 opportunity_tags as (
@@ -13,7 +11,8 @@ opportunity_tags as (
         integration_id,
         opportunity_id,
         unnest(list_distinct(tags)) as tag_text,
-        remote_deleted_at
+        remote_deleted_at,
+        _seq
     from opportunities
 ),
 
@@ -25,9 +24,15 @@ content as (
         integration_id,
         -- a tag taken off the opportunity drops out of this content and is soft-deleted by unified_rows
         remote_deleted_at,
-        opportunity_id as _lever_opportunity_id
+        opportunity_id as _lever_opportunity_id,
+        _seq as _source_seq
     from opportunity_tags
     where tag_text is not null
 ),
 
-{{ unified_rows('content', has_remote_id=false, scope=scope) }}
+-- a tag taken off drops out of the content: the opportunity's other rows decide which of its rows vanished
+recomputed as (
+    select integration_id, opportunity_id as _lever_opportunity_id from opportunities
+),
+
+{{ unified_rows('content', has_remote_id=false, recomputed='recomputed') }}

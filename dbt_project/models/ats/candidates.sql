@@ -1,15 +1,9 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__resumes'] + field_mapping_inputs('candidates'), recompute=field_mapping_changed('candidates')) -%}
-
 with
 
-{{ scope.cte }},
-
+-- the opportunities whose rows can have changed since this table's last build (all of them on a full build)
 opportunities as (
-    {{ in_scope('int_lever__opportunities') }}
-),
-
-positions as (
-    {{ in_scope('int_lever__candidate_positions') }}
+    select * from {{ ref('int_lever__opportunities') }}
+    where {{ loaded_since_last_build() }}
 ),
 
 country_names as (
@@ -33,8 +27,8 @@ content as (
         {{ name_part('located.contact_name', 'first') }} as first_name,
         {{ name_part('located.contact_name', 'last') }} as last_name,
         -- the newest resume's most recent position, else the headline's first comma part
-        coalesce(positions.company, nullif(trim(split_part(located.contact_headline, ',', 1)), '')) as company,
-        positions.title,
+        coalesce(located.position_company, nullif(trim(split_part(located.contact_headline, ',', 1)), '')) as company,
+        located.position_title as title,
         located.is_confidential as confidential,
         -- all sources stay in remote_data
         located.sources[1] as source,
@@ -52,24 +46,33 @@ content as (
         ]::struct(link varchar, type varchar, username varchar)[] as social_media,
         {{ location_struct('located.contact_location', 'located.location_country') }} as location,
         {{ mapped_fields('candidates', {
-            'opportunity': 'located.payload',
+            'opportunity': 'staged_opportunities.payload',
             'profile_form': "(select v.field_values from {ref:int_lever__profile_form_values} as v where v.integration_id = located.integration_id and v.opportunity_id = located.opportunity_id)",
         }, integration='located.integration_id') }},
         located.profile_url as remote_url,
         located.created_at as remote_created_at,
         located.updated_at as remote_updated_at,
         {{ remote_data({
-            '/opportunities': 'located.payload',
+            '/opportunities': 'staged_opportunities.payload',
             '/opportunities/:opportunity/resumes':
-                'case when coalesce(positions.company, positions.title) is not null then positions.resume_payload end',
+                'case when coalesce(located.position_company, located.position_title) is not null then resumes.payload end',
         }) }} as remote_data,
         located.integration_id,
         located.remote_deleted_at,
-        located.opportunity_id as _lever_opportunity_id
+        located.opportunity_id as _lever_opportunity_id,
+        located._seq as _source_seq
     from located
-    left join positions
-        on positions.integration_id = located.integration_id
-        and positions.opportunity_id = located.opportunity_id
+    -- the verbatim payloads, for remote_data
+    left join {{ ref('stg_lever__opportunities') }} as staged_opportunities
+        on staged_opportunities.integration_id = located.integration_id
+        and staged_opportunities.opportunity_id = located.opportunity_id
+    left join {{ ref('stg_lever__resumes') }} as resumes
+        on resumes.integration_id = located.integration_id
+        and resumes.resume_id = located.resume_id
 ),
 
-{{ unified_rows('content', scope=scope) }}
+recomputed as (
+    select integration_id, opportunity_id as _lever_opportunity_id from opportunities
+),
+
+{{ unified_rows('content', recomputed='recomputed') }}

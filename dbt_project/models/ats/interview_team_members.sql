@@ -1,11 +1,8 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__interviews']) -%}
-
 with
 
-{{ scope.cte }},
-
+-- the interviews whose rows can have changed since this table's last build (all of them on a full build)
 interviews as (
-    {{ in_scope('int_lever__interviews') }}
+    {{ changed_opportunity_children(ref('stg_lever__interviews')) }}
 ),
 
 -- one row per (interview, interviewer); the row shares its interview's deletion
@@ -15,7 +12,8 @@ interviewers as (
         interview_id,
         opportunity_id,
         unnest(list_distinct([nullif(interviewer.id, '') for interviewer in interviewers])) as user_id,
-        remote_deleted_at
+        remote_deleted_at,
+        _source_seq
     from interviews
 ),
 
@@ -26,9 +24,16 @@ content as (
         {{ kombo_id('integration_id', 'users', 'user_id') }} as user_id,
         integration_id,
         remote_deleted_at,
-        opportunity_id as _lever_opportunity_id
+        opportunity_id as _lever_opportunity_id,
+        _source_seq
     from interviewers
     where user_id is not null
 ),
 
-{{ unified_rows('content', has_remote_id=false, scope=scope) }}
+-- an interviewer removed drops out of the content: the interview's other rows decide which of its rows vanished
+recomputed as (
+    select integration_id, {{ kombo_id('integration_id', 'interviews', 'interview_id') }} as interview_id
+    from interviews
+),
+
+{{ unified_rows('content', has_remote_id=false, recomputed='recomputed', recomputed_key=['integration_id', 'interview_id']) }}

@@ -1,11 +1,8 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__interviews']) -%}
-
 with
 
-{{ scope.cte }},
-
+-- the interviews whose row can have changed since this table's last build (all of them on a full build)
 interviews as (
-    {{ in_scope('int_lever__interviews') }}
+    {{ changed_opportunity_children(ref('stg_lever__interviews')) }}
 ),
 
 content as (
@@ -27,8 +24,13 @@ content as (
         {{ remote_data({'/opportunities/:opportunity/interviews': 'payload'}) }} as remote_data,
         integration_id,
         remote_deleted_at,
-        opportunity_id as _lever_opportunity_id
+        opportunity_id as _lever_opportunity_id,
+        _source_seq
     from interviews
 ),
 
-{{ unified_rows('content', scope=scope) }}
+recomputed as (
+    select integration_id, interview_id as remote_id from interviews
+),
+
+{{ unified_rows('content', recomputed='recomputed', recomputed_key=['integration_id', 'remote_id']) }}

@@ -21,7 +21,7 @@ content as (
         end as status,
         {{ posting_visibility(with_confidential=false) }} as visibility,
         show_url as url,
-        {{ remote_data({'/postings': 'payload'}) }} as remote_data,
+        {{ remote_data({'/postings': 'payload', 'lever_warehouse': read_by_id_remote_data('/postings')}) }} as remote_data,
         integration_id,
         remote_deleted_at
     from postings

@@ -76,7 +76,7 @@ content as (
         created_at as remote_created_at,
         updated_at as remote_updated_at,
         {{ kombo_id('integration_id', 'users', 'hiring_manager_user_id') }} as contact_id,
-        {{ remote_data({'/postings': 'payload'}) }} as remote_data,
+        {{ remote_data({'/postings': 'payload', 'lever_warehouse': read_by_id_remote_data('/postings')}) }} as remote_data,
         integration_id,
         remote_deleted_at
     from postings

@@ -1,21 +1,14 @@
-{%- set scope = opportunity_scope(['stg_lever__opportunities', 'stg_lever__offers'], dimensions=['stg_lever__archive_reasons'], recompute=field_mapping_changed('offers')) -%}
-
 with
 
-{{ scope.cte }},
-
+-- the offers whose row can have changed since this table's last build (all of them on a full build): loaded
+-- since, or of an opportunity loaded since (its outcome decides DECLINED, its deletion is inherited)
 offers as (
-    {{ in_scope('stg_lever__offers') }}
-),
-
-opportunities as (
-    select * from {{ ref('int_lever__opportunities') }}
+    {{ changed_opportunity_children(ref('stg_lever__offers')) }}
 ),
 
 mapped as (
     select
         offers.*,
-        opportunities.outcome as opportunity_outcome,
         case {{ normalize_enum('offers.offer_status') }}
             when 'draft' then 'DRAFT'
             when 'approval-sent' then 'DRAFT'
@@ -25,13 +18,8 @@ mapped as (
             when 'opened' then 'SENT'
             when 'signed' then 'ACCEPTED'
             when 'denied' then 'ABANDONED'
-        end as lever_offer_status,
-        -- children inherit their opportunity's deletion; the earliest applicable time wins
-        least(offers.deleted_at, offers.missing_since, opportunities.remote_deleted_at) as remote_deleted_at
+        end as lever_offer_status
     from offers
-    left join opportunities
-        on opportunities.integration_id = offers.integration_id
-        and opportunities.opportunity_id = offers.opportunity_id
 ),
 
 content as (
@@ -57,8 +45,13 @@ content as (
         {{ remote_data({'/opportunities/:opportunity/offers': 'payload'}) }} as remote_data,
         integration_id,
         remote_deleted_at,
-        opportunity_id as _lever_opportunity_id
+        opportunity_id as _lever_opportunity_id,
+        _source_seq
     from mapped
 ),
 
-{{ unified_rows('content', scope=scope) }}
+recomputed as (
+    select integration_id, offer_id as remote_id from offers
+),
+
+{{ unified_rows('content', recomputed='recomputed', recomputed_key=['integration_id', 'remote_id']) }}

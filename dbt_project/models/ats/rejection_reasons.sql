@@ -9,7 +9,7 @@ content as (
         {{ kombo_id('integration_id', 'rejection_reasons', 'archive_reason_id') }} as id,
         archive_reason_id as remote_id,
         archive_reason_name as name,
-        {{ remote_data({'/archive_reasons': 'payload'}) }} as remote_data,
+        {{ remote_data({'/archive_reasons': 'payload', 'lever_warehouse': read_by_id_remote_data('/archive_reasons')}) }} as remote_data,
         integration_id,
         least(deleted_at, missing_since) as remote_deleted_at
     from archive_reasons

@@ -18,7 +18,7 @@ content as (
         end as status,
         -- roles are out of scope; Lever's accessRole stays in remote_data
         null::struct(remote_id varchar, remote_label varchar, scope varchar, unified_type varchar)[] as system_roles,
-        {{ remote_data({'/users': 'payload'}) }} as remote_data,
+        {{ remote_data({'/users': 'payload', 'lever_warehouse': read_by_id_remote_data('/users')}) }} as remote_data,
         integration_id,
         -- users are deactivated, never deleted: only a user dropped from the list is soft-deleted
         least(deleted_at, missing_since) as remote_deleted_at

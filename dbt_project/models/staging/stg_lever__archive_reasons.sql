@@ -18,6 +18,9 @@ renamed as (
         nullif(lever.status, '') as archive_reason_status,
         lever.type = 'hired' as is_hired_reason,
 
+        -- read by id because a stored record references it (NULL when a list returned it)
+        {{ read_by_id_columns() }},
+
         -- lineage and deletion markers
         {{ raw_lineage() }}
     from source

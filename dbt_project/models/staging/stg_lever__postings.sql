@@ -72,6 +72,9 @@ renamed as (
         {{ ms_to_timestamptz('lever.createdAt') }} as created_at,
         {{ ms_to_timestamptz('lever.updatedAt') }} as updated_at,
 
+        -- read by id because a stored record references it (NULL when a list returned it)
+        {{ read_by_id_columns() }},
+
         -- lineage and deletion markers
         {{ raw_lineage() }}
     from source

@@ -17,6 +17,9 @@ renamed as (
         -- /stages lists the pipeline in order; the extractor records each stage's index in that response
         list_position,
 
+        -- read by id because a stored record references it (NULL when a list returned it)
+        {{ read_by_id_columns() }},
+
         -- lineage and deletion markers
         {{ raw_lineage() }}
     from source

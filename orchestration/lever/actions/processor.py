@@ -19,6 +19,7 @@ from ..client import LeverClient, RetryPolicy
 from ..clock import to_ms, warehouse_now
 from ..config import Integration, Settings
 from ..errors import LeverError, LeverPayloadError, LeverUnavailable, LeverWarehouseError
+from ..retention import retention
 from ..runner import LeverSession, open_session
 from ..secrets import scrub
 from ..state import SyncState
@@ -36,8 +37,6 @@ LEASE = timedelta(minutes=15)  # longer than one request can take: its retries, 
 MAX_ATTEMPTS = 5  # of a request whose failures are transient (429 storm, Lever down, an unconfirmed write)
 # Lever's clock and ours may differ by up to the tolerance the sync enforces: read-backs look back that far.
 MIN_LOOKBACK = timedelta(minutes=1)
-# Parameters of finished requests (names, emails) are kept as long as the warehouse keeps a deleted person's.
-RETENTION = timedelta(days=14)
 
 
 @dataclass
@@ -244,7 +243,8 @@ def run_pass(
     owner = owner or f"processor-{uuid.uuid4().hex[:12]}"
     clock = kwargs.get("clock", warehouse_now)
     known = [i.id for i in settings.integrations]
-    outbox.purge(clock() - RETENTION)
+    # Parameters of finished requests (names, emails) are kept as long as the warehouse keeps a deleted person's.
+    outbox.purge(clock() - retention())
     batch = Batch()
     for request in outbox.claim(
         owner,
