@@ -10,7 +10,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import duckdb
@@ -237,6 +237,33 @@ async def sync_integration(
 ) -> SyncResult:
     """One sync of one integration into the warehouse; raises on failure after recording what it could.
     `opportunity_ids`: the opportunities of a targeted sync (`Mode.TARGETED`)."""
+    args = (integration, mode, window, transport, clock, retry, progress, opportunity_ids)
+    try:
+        return await _sync_once(settings, *args)
+    except duckdb.OutOfMemoryException:
+        if not settings.sync_memory_limit:
+            raise
+        # The cap keeps syncs small (BENCHMARKS.md), but DuckDB cannot spill every operation to disk: a sync that
+        # needs more goes on uncapped instead of failing every hour. What the first attempt committed stays (pages
+        # commit with their cursors), so the second resumes rather than starts over.
+        log.warning(
+            f"[{integration.id}] DuckDB needed more memory than LEVER_SYNC_MEMORY_LIMIT={settings.sync_memory_limit};"
+            " going on without the cap (raise the setting, or set it to 0, to avoid the restart)"
+        )
+        return await _sync_once(replace(settings, sync_memory_limit=None), *args)
+
+
+async def _sync_once(
+    settings: Settings,
+    integration: Integration,
+    mode: Mode,
+    window: tuple[datetime, datetime] | None,
+    transport: httpx.AsyncBaseTransport | None,
+    clock: Callable[[], datetime],
+    retry: RetryPolicy | None,
+    progress: Progress | None,
+    opportunity_ids: Sequence[str],
+) -> SyncResult:
     async with open_session(settings, integration, transport=transport, clock=clock, retry=retry) as session:
         client = session.client()
         engine = session.engine(client)
