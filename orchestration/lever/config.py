@@ -1,20 +1,35 @@
 """Configuration from the environment and the optional integrations file (TOML): every setting of the library in
-one place, which is why this module is longer than most."""
+one place. How each value is read and checked is in `config_values.py`."""
 
 from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
+from .config_values import (
+    DEFAULT_SYNC_MEMORY,
+    PROJECT_ROOT,
+    _budget,
+    _memory_limit,
+    _number,
+    _optional_path,
+    _read,
+    _read_toml,
+    _validate_id,
+    _webhook_tokens,
+    default_token_url,
+    resolve_duckdb_path,
+)
 from .endpoints import OPTIONAL
 from .errors import ConfigError
 from .field_mapping import IntegrationMapping, load_mappings
 from .secrets import Secret
+
+# Re-exported: the library and tests import these from here.
+__all__ = ["DEFAULT_SYNC_MEMORY", "PROJECT_ROOT", "default_token_url", "resolve_duckdb_path"]
 
 DEFAULT_BASE_URL = "https://api.lever.co/v1"
 LEVER_RATE_LIMIT = 10.0
@@ -22,12 +37,6 @@ LEVER_BURST = 20
 # The embedded sandbox runs 20x Lever's limit so `make run` finishes in seconds; documented in the README.
 SANDBOX_RATE_LIMIT = 200.0
 SANDBOX_BURST = 400
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-# DuckDB caches what a sync reads and writes up to 80% of RAM; capped, a 100k-opportunity sync peaks at about
-# 290 MB plus the cap (BENCHMARKS.md: 812 MB uncapped, 481 MB at 192 MB, 420 MB at 128 MB, ~10% more CPU).
-DEFAULT_SYNC_MEMORY = "160MB"
-
-_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9:_.-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -136,23 +145,6 @@ class Settings:
         raise ConfigError(f"unknown integration {integration_id!r}; configured: {known}")
 
 
-def default_token_url(base_url: str) -> str:
-    """Lever's OAuth server is not on the API host; map the documented hosts, else the API host's /oauth/token."""
-    parts = urlsplit(base_url)
-    host = parts.hostname or ""
-    if host == "api.lever.co":
-        return "https://auth.lever.co/oauth/token"
-    if host == "api.eu.lever.co":
-        return "https://auth.eu.lever.co/oauth/token"
-    if host == "api.sandbox.lever.co":
-        return "https://sandbox-lever.auth0.com/oauth/token"
-    return f"{parts.scheme}://{parts.netloc}/oauth/token"
-
-
-def _read(env: Mapping[str, str], name: str) -> str:
-    return env.get(name, "").strip()
-
-
 def _auth_from_env(env: Mapping[str, str], names: Mapping[str, str], base_url: str, where: str):
     api_key = _read(env, names["api_key"])
     oauth = {k: _read(env, names[k]) for k in ("client_id", "client_secret", "refresh_token")}
@@ -167,15 +159,6 @@ def _auth_from_env(env: Mapping[str, str], names: Mapping[str, str], base_url: s
     return None
 
 
-def _validate_id(value: str) -> str:
-    if not _ID_PATTERN.match(value):
-        raise ConfigError(
-            f"integration id {value!r} must be lowercase letters, digits and ':_.-' (e.g. 'lever:acme'); "
-            "it is part of every warehouse id, so choose it once"
-        )
-    return value
-
-
 def _sandbox_spec(env: Mapping[str, str], table: Mapping, slug: str, data_dir: Path) -> SandboxSpec:
     return SandboxSpec(
         seed=int(table.get("seed", _read(env, "LEVER_SANDBOX_SEED") or 0)),
@@ -183,13 +166,6 @@ def _sandbox_spec(env: Mapping[str, str], table: Mapping, slug: str, data_dir: P
         state_dir=Path(table["state_dir"]) if "state_dir" in table else data_dir / "sandbox" / slug,
         webhook_url=str(table.get("webhook_url", _read(env, "LEVER_SANDBOX_WEBHOOK_URL"))) or None,
     )
-
-
-def _read_toml(path: Path) -> dict:
-    try:
-        return tomllib.loads(path.read_text())
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"cannot read integrations file {path}: {exc}") from exc
 
 
 def _from_file(path: Path, env: Mapping[str, str], data_dir: Path) -> tuple[Integration, ...]:
@@ -249,20 +225,6 @@ def _sandbox_integration(integration_id: str, spec: SandboxSpec, entry: Mapping,
         burst=int(entry.get("burst", SANDBOX_BURST)),
         concurrency=int(entry.get("concurrency", 32)),
     )
-
-
-def resolve_duckdb_path(env: Mapping[str, str], name: str = "DUCKDB_PATH") -> Path:
-    """Resolved once to an absolute path: dbt runs with its project folder as cwd and must see the same file."""
-    raw = _read(env, name) or "data/warehouse.duckdb"
-    path = Path(raw).expanduser()
-    if not path.is_absolute():
-        path = PROJECT_ROOT / path
-    return path.resolve()
-
-
-def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
-    """A path setting resolved like DUCKDB_PATH; None when unset (its default derives from the warehouse's)."""
-    return resolve_duckdb_path(env, name) if _read(env, name) else None
 
 
 ENV_NAMES = {
@@ -331,42 +293,3 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         field_mappings=load_mappings(mappings_file, [i.id for i in integrations]) if mappings_file else {},
         profile_forms=_read(env, "LEVER_PROFILE_FORMS").lower() in ("1", "true", "yes"),
     )
-
-
-def _webhook_tokens(env: Mapping[str, str], name: str, where: str, *, required: bool = True) -> tuple[Secret, ...]:
-    """The tokens in the variable `name` (comma- or space-separated), never the name's own text."""
-    if not name:
-        return ()
-    tokens = tuple(Secret(token) for token in re.split(r"[\s,]+", _read(env, name)) if token)
-    if required and not tokens:
-        raise ConfigError(f"{where}: environment variable {name} (webhook_token_env) is empty or unset")
-    return tokens
-
-
-def _memory_limit(text: str) -> str | None:
-    """DuckDB's memory cap for a sync: unset gives the default, `0`/`none`/`off` no cap (DuckDB's 80% of RAM)."""
-    if not text:
-        return DEFAULT_SYNC_MEMORY
-    return None if text.lower() in ("0", "none", "off") else text
-
-
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    return _non_negative(_read(env, name), name, float, default)
-
-
-def _budget(text: str, where: str) -> int | None:
-    return _non_negative(text, where, int, None)
-
-
-def _non_negative(text: str, where: str, kind: type, default):
-    """`text` as a number of `kind` (int: whole), `default` when empty; a clear error naming `where` otherwise."""
-    if not text:
-        return default
-    try:
-        value = kind(text)
-    except ValueError:
-        what = "a whole number" if kind is int else "a number"
-        raise ConfigError(f"{where}={text!r} is not {what}") from None
-    if value < 0:
-        raise ConfigError(f"{where}={text!r} must not be negative")
-    return value

@@ -1,6 +1,6 @@
 """The sync engine: what a delta, full or window run requests, in which order, and what it commits together.
 
-A little over 300 lines on purpose: the order of a run's steps (clock checks, account lists, feeds, the scan,
+Over 300 lines (343) on purpose: the order of a run's steps (clock checks, account lists, feeds, the scan,
 children, references, verification, the run record) is the thing to read here, so it stays in one file; each
 step's work lives in its own module."""
 

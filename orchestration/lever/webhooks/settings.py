@@ -7,7 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..config import PROJECT_ROOT, Settings, _number
+from ..config import PROJECT_ROOT, Settings
+from ..config_values import _number
 
 QUEUE_FILE = "webhooks.sqlite"
 
