@@ -28,9 +28,6 @@ from .errors import ConfigError
 from .field_mapping import IntegrationMapping, load_mappings
 from .secrets import Secret
 
-# Re-exported: the library and tests import these from here.
-__all__ = ["DEFAULT_SYNC_MEMORY", "PROJECT_ROOT", "default_token_url", "resolve_duckdb_path"]
-
 DEFAULT_BASE_URL = "https://api.lever.co/v1"
 LEVER_RATE_LIMIT = 10.0
 LEVER_BURST = 20

@@ -237,9 +237,20 @@ async def sync_integration(
 ) -> SyncResult:
     """One sync of one integration into the warehouse; raises on failure after recording what it could.
     `opportunity_ids`: the opportunities of a targeted sync (`Mode.TARGETED`)."""
-    args = (integration, mode, window, transport, clock, retry, progress, opportunity_ids)
+
+    async def attempt(settings: Settings) -> SyncResult:
+        async with open_session(settings, integration, transport=transport, clock=clock, retry=retry) as session:
+            client = session.client()
+            engine = session.engine(client)
+            reporter = asyncio.create_task(_report(progress, integration.id, client, engine)) if progress else None
+            try:
+                return await engine.run(mode, window, opportunity_ids)
+            finally:
+                if reporter is not None:
+                    reporter.cancel()
+
     try:
-        return await _sync_once(settings, *args)
+        return await attempt(settings)
     except duckdb.OutOfMemoryException:
         if not settings.sync_memory_limit:
             raise
@@ -250,29 +261,7 @@ async def sync_integration(
             f"[{integration.id}] DuckDB needed more memory than LEVER_SYNC_MEMORY_LIMIT={settings.sync_memory_limit};"
             " going on without the cap (raise the setting, or set it to 0, to avoid the restart)"
         )
-        return await _sync_once(replace(settings, sync_memory_limit=None), *args)
-
-
-async def _sync_once(
-    settings: Settings,
-    integration: Integration,
-    mode: Mode,
-    window: tuple[datetime, datetime] | None,
-    transport: httpx.AsyncBaseTransport | None,
-    clock: Callable[[], datetime],
-    retry: RetryPolicy | None,
-    progress: Progress | None,
-    opportunity_ids: Sequence[str],
-) -> SyncResult:
-    async with open_session(settings, integration, transport=transport, clock=clock, retry=retry) as session:
-        client = session.client()
-        engine = session.engine(client)
-        reporter = asyncio.create_task(_report(progress, integration.id, client, engine)) if progress else None
-        try:
-            return await engine.run(mode, window, opportunity_ids)
-        finally:
-            if reporter is not None:
-                reporter.cancel()
+        return await attempt(replace(settings, sync_memory_limit=None))
 
 
 Window = tuple[datetime, datetime]

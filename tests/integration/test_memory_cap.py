@@ -4,6 +4,7 @@ operation to disk, and a 100k steady delta ran out of the 160 MB default (BENCHM
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 from dataclasses import replace
 
 import duckdb
@@ -30,11 +31,13 @@ def test_without_a_cap_an_out_of_memory_error_is_not_retried(tmp_path, monkeypat
 
     calls = []
 
-    async def failing(settings, *args):
+    @asynccontextmanager
+    async def out_of_memory(settings, *args, **kwargs):
         calls.append(settings.sync_memory_limit)
         raise duckdb.OutOfMemoryException("out of memory")
+        yield  # an async generator, as open_session is
 
-    monkeypatch.setattr(runner, "_sync_once", failing)
+    monkeypatch.setattr(runner, "open_session", out_of_memory)
     harness = make_harness(tmp_path, opportunities=5)
     harness.settings = replace(harness.settings, sync_memory_limit=None)
     with pytest.raises(duckdb.OutOfMemoryException):
